@@ -1,0 +1,119 @@
+# sfa — sales force automation as Unix tools.
+# make [all] | check | demo | bench | fuzz | install | uninstall | clean | deps
+
+VERSION    = 0.1.0
+PREFIX    ?= /usr/local
+BINDIR     = $(PREFIX)/bin
+LIBEXECDIR = $(PREFIX)/libexec/sfa
+MANDIR     = $(PREFIX)/share/man
+DATADIR    = $(PREFIX)/share/sfa
+COMPDIR    = $(PREFIX)/share/bash-completion/completions
+
+# Build directory: plain builds go to build/, the sanitizer build for
+# `make check` to build/asan so the two never mix objects.
+B      ?= build
+CC     ?= cc
+CFLAGS ?= -O2 -g
+PKGS    = libgit2 jansson sqlite3
+SAN_FLAGS = -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+ifeq ($(SAN),1)
+CFLAGS += $(SAN_FLAGS)
+LDFLAGS += $(SAN_FLAGS)
+endif
+
+SFA_CFLAGS = -std=c11 -D_GNU_SOURCE -Wall -Wextra -Wno-unused-parameter \
+	-Iinclude $(shell pkg-config --cflags $(PKGS)) \
+	-DSFA_VERSION='"$(VERSION)"' -DSFA_LIBEXECDIR='"$(LIBEXECDIR)"'
+SFA_LIBS = $(shell pkg-config --libs $(PKGS)) -lcsv -lz -lmbedcrypto
+
+LIB_SRC  = $(sort $(wildcard lib/*.c))
+LIB_OBJ  = $(LIB_SRC:%.c=$(B)/%.o)
+CMDS     = $(notdir $(basename $(wildcard cmd/*.c)))
+BINS     = $(CMDS:%=$(B)/bin/%)
+UNIT_SRC = $(sort $(wildcard tests/unit/t-*.c))
+UNITS    = $(UNIT_SRC:tests/unit/%.c=$(B)/tests/%)
+MAN      = $(wildcard docs/*.[157])
+HDRS     = $(wildcard include/sfa/*.h)
+
+# Debian packages the build, the tests and the benchmarks need.
+DEBS = build-essential pkg-config libgit2-dev libcsv-dev libjansson-dev \
+	libsqlite3-dev zlib1g-dev libmbedtls-dev sqlite3 git python3 perl \
+	clang libclang-rt-14-dev procps
+
+.PHONY: all check check-run demo bench fuzz install uninstall clean deps units
+
+all: $(BINS)
+
+$(B)/%.o: %.c $(HDRS)
+	@mkdir -p $(dir $@)
+	$(CC) $(SFA_CFLAGS) $(CFLAGS) -c -o $@ $<
+
+$(B)/libsfa.a: $(LIB_OBJ)
+	@rm -f $@
+	ar rcs $@ $^
+
+$(B)/bin/%: $(B)/cmd/%.o $(B)/libsfa.a
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $^ $(SFA_LIBS)
+
+$(B)/tests/%: $(B)/tests/unit/%.o $(B)/tests/unit/unit.o $(B)/libsfa.a
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $^ $(SFA_LIBS)
+
+units: $(UNITS)
+
+# deps installs what is missing (as root, or through sudo when present).
+deps:
+	@missing=$$(for p in $(DEBS); do dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q '^install ok installed' || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+		echo "installing: $$missing"; \
+		if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
+		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing >/dev/null || exit 1; \
+	fi
+
+# The tests run against a build with AddressSanitizer and UBSan.
+check: deps
+	@$(MAKE) --no-print-directory check-run
+
+check-run:
+	@$(MAKE) --no-print-directory B=build/asan SAN=1 all units
+	@$(MAKE) --no-print-directory B=build/fuzz fuzz
+	SFA_BUILD=build/asan SFA_FUZZ=build/fuzz prove -j2 --timer tests/unit.t tests/t[0-9]*.sh
+
+FUZZERS = $(notdir $(basename $(wildcard tests/fuzz/fuzz-*.c)))
+fuzz:
+	@mkdir -p $(B)/fuzz
+	@for f in $(FUZZERS); do \
+		echo "  FUZZ $$f"; \
+		clang -g -O1 -std=c11 -D_GNU_SOURCE -fsanitize=fuzzer,address,undefined -Iinclude \
+			$$(pkg-config --cflags $(PKGS)) -o $(B)/fuzz/$$f tests/fuzz/$$f.c $(LIB_SRC) $(SFA_LIBS) || exit 1; \
+	done
+
+demo: deps
+	@$(MAKE) --no-print-directory all
+	rm -rf $(B)/demo-store
+	$(B)/bin/sfa init $(B)/demo-store
+	SFA_STORE=$(B)/demo-store PATH=$(CURDIR)/$(B)/bin:$$PATH sfa-lead import < share/sample/leads.csv
+	SFA_STORE=$(B)/demo-store PATH=$(CURDIR)/$(B)/bin:$$PATH sfa-lead list --fields id,first_name,last_name,company,city,status --format table
+	SFA_STORE=$(B)/demo-store PATH=$(CURDIR)/$(B)/bin:$$PATH sfa log --limit 3
+
+bench: deps
+	@$(MAKE) --no-print-directory all
+	tests/bench/run.sh $(B)
+
+install: all
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(LIBEXECDIR) $(DESTDIR)$(DATADIR) $(DESTDIR)$(COMPDIR) \
+		$(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(MANDIR)/man7
+	install -m 755 $(BINS) $(DESTDIR)$(BINDIR)
+	for m in $(MAN); do install -m 644 $$m $(DESTDIR)$(MANDIR)/man$${m##*.}; done
+	cp -R share/sample $(DESTDIR)$(DATADIR)/
+	install -m 644 share/completion/sfa.bash $(DESTDIR)$(COMPDIR)/sfa
+	for c in $(filter-out sfa,$(CMDS)); do ln -sf sfa $(DESTDIR)$(COMPDIR)/$$c; done
+
+uninstall:
+	rm -f $(CMDS:%=$(DESTDIR)$(BINDIR)/%) $(CMDS:%=$(DESTDIR)$(COMPDIR)/%)
+	for m in $(notdir $(MAN)); do rm -f $(DESTDIR)$(MANDIR)/man$${m##*.}/$$m; done
+	rm -rf $(DESTDIR)$(DATADIR) $(DESTDIR)$(LIBEXECDIR)
+
+clean:
+	rm -rf build

@@ -1,0 +1,74 @@
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <git2.h>
+
+#include "unit.h"
+
+static int count, failed;
+static char tmpdir[256];
+
+int unit_check(int ok, const char *what, const char *file, int line)
+{
+	count++;
+	if (ok) {
+		printf("ok %d - %s\n", count, what);
+	} else {
+		failed++;
+		printf("not ok %d - %s\n#   at %s:%d\n", count, what, file, line);
+	}
+	fflush(stdout);
+	return ok;
+}
+
+int unit_check_str(const char *a, const char *b, const char *what, const char *file, int line)
+{
+	int ok = a && b && !strcmp(a, b);
+	unit_check(ok, what, file, line);
+	if (!ok)
+		printf("#   got:      '%s'\n#   expected: '%s'\n", a ? a : "(null)", b ? b : "(null)");
+	return ok;
+}
+
+int unit_check_int(long long a, long long b, const char *what, const char *file, int line)
+{
+	int ok = a == b;
+	unit_check(ok, what, file, line);
+	if (!ok)
+		printf("#   got: %lld, expected: %lld\n", a, b);
+	return ok;
+}
+
+static void rm_tmpdir(void)
+{
+	char cmd[300];
+	if (tmpdir[0]) {
+		snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmpdir);
+		if (system(cmd) != 0)
+			fprintf(stderr, "could not remove %s\n", tmpdir);
+	}
+}
+
+const char *unit_tmpdir(void)
+{
+	if (!tmpdir[0]) {
+		const char *base = getenv("TMPDIR");
+		snprintf(tmpdir, sizeof(tmpdir), "%s/sfa-unit-XXXXXX", base ? base : "/tmp");
+		if (!mkdtemp(tmpdir)) {
+			perror("mkdtemp");
+			exit(1);
+		}
+		atexit(rm_tmpdir);
+	}
+	return tmpdir;
+}
+
+int main(void)
+{
+	git_libgit2_init();
+	unit_tests();
+	printf("1..%d\n", count);
+	git_libgit2_shutdown();
+	return failed ? 1 : 0;
+}

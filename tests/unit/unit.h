@@ -1,0 +1,22 @@
+/*
+ * A small TAP harness for the library's unit tests. Each tests/unit/t-*.c
+ * defines unit_tests(); unit.c supplies main(), prints one TAP line per
+ * check and the plan at the end, and exits non-zero if any check failed.
+ */
+#ifndef SFA_UNIT_H
+#define SFA_UNIT_H
+
+#include <string.h>
+
+void unit_tests(void);
+int unit_check(int ok, const char *what, const char *file, int line);
+/* A fresh empty directory, removed at exit. */
+const char *unit_tmpdir(void);
+
+#define CHECK(cond) unit_check(!!(cond), #cond, __FILE__, __LINE__)
+#define CHECK_STR(a, b) unit_check_str((a), (b), #a " == " #b, __FILE__, __LINE__)
+#define CHECK_INT(a, b) unit_check_int((long long)(a), (long long)(b), #a " == " #b, __FILE__, __LINE__)
+int unit_check_str(const char *a, const char *b, const char *what, const char *file, int line);
+int unit_check_int(long long a, long long b, const char *what, const char *file, int line);
+
+#endif
