@@ -33,7 +33,7 @@ BINS     = $(CMDS:%=$(B)/bin/%)
 UNIT_SRC = $(sort $(wildcard tests/unit/t-*.c))
 UNITS    = $(UNIT_SRC:tests/unit/%.c=$(B)/tests/%)
 MAN      = $(wildcard docs/*.[157])
-HDRS     = $(wildcard include/sfa/*.h)
+HDRS     = $(wildcard include/sfa/*.h lib/*.h)
 
 # Debian packages the build, the tests and the benchmarks need.
 DEBS = build-essential pkg-config libgit2-dev libcsv-dev libjansson-dev \

@@ -1,0 +1,88 @@
+/*
+ * The query index: a SQLite database beside the repository holding every
+ * record of one commit, so lists and reports never walk git trees. It is
+ * derived and disposable: it records which commit it reflects and is
+ * brought up to that branch head from the tree diff when the branch moved.
+ */
+#ifndef SFA_INDEX_H
+#define SFA_INDEX_H
+
+#include <git2.h>
+#include <jansson.h>
+
+#include "sfa/id.h"
+#include "sfa/record.h"
+
+struct sfa_index;
+
+/* Opens (creating the schema if needed) the index at `path`. */
+int sfa_index_open(struct sfa_index **out, const char *path);
+void sfa_index_free(struct sfa_index *ix);
+
+/* The commit the index reflects; SFA_ENOTFOUND for a new index. */
+int sfa_index_commit(struct sfa_index *ix, git_oid *out);
+
+/* Write transactions: begin, then end with commit=1 to keep or 0 to drop. */
+int sfa_index_begin(struct sfa_index *ix);
+int sfa_index_end(struct sfa_index *ix, int commit);
+/* Inside a transaction: records that the index now reflects `commit`. */
+int sfa_index_set_commit(struct sfa_index *ix, const git_oid *commit);
+
+/* Inside a transaction: one record's row; `body` is its stored encoding. */
+int sfa_index_put(struct sfa_index *ix, const struct sfa_type *t, const char *id,
+		  const git_oid *blob, const char *body, size_t len, const json_t *rec);
+int sfa_index_del(struct sfa_index *ix, const struct sfa_type *t, const char *id);
+
+/* The blob id of a record in the index; SFA_ENOTFOUND when absent. */
+int sfa_index_oid(struct sfa_index *ix, const struct sfa_type *t, const char *id, git_oid *out);
+/* The record itself (new reference); SFA_ENOTFOUND when absent. */
+int sfa_index_get(struct sfa_index *ix, const struct sfa_type *t, const char *id, json_t **out);
+/* The id of the record with this external_id; SFA_ENOTFOUND when none. */
+int sfa_index_by_external(struct sfa_index *ix, const struct sfa_type *t, const char *ext,
+			  char out[SFA_ID_LEN + 1]);
+/*
+ * The full id for an id or unique prefix (already normalized);
+ * SFA_ENOTFOUND or SFA_EAMBIGUOUS otherwise.
+ */
+int sfa_index_resolve(struct sfa_index *ix, const struct sfa_type *t, const char *prefix,
+		      char out[SFA_ID_LEN + 1]);
+
+/* 1 if some record of type `t` has (or had) field `name`, else 0. */
+int sfa_index_field_known(struct sfa_index *ix, const struct sfa_type *t, const char *name);
+/* Every field name seen on records of type `t`, sorted (strings owned by the array). */
+int sfa_index_fields(struct sfa_index *ix, const struct sfa_type *t, json_t **out);
+
+/* A list query: all conditions must hold (exact text match). */
+struct sfa_query {
+	const struct sfa_type *type;
+	const char *const *where_field;
+	const char *const *where_value;
+	size_t nwhere;
+	long limit;		/* < 0: no limit */
+};
+
+/*
+ * Calls `fn` for each matching record in stable order (created_at, id),
+ * streaming; returns the number of records or a negative code (also when
+ * `fn` fails, which stops the walk).
+ */
+long sfa_index_list(struct sfa_index *ix, const struct sfa_query *q,
+		    int (*fn)(const json_t *rec, void *data), void *data);
+
+/*
+ * Brings the index from the commit it reflects to `to`, reading only the
+ * records whose blobs differ (rename detection has no place here: two
+ * similar records are two records). Rebuilds from scratch when the index
+ * is new or its commit is gone. Runs its own transaction.
+ */
+int sfa_index_update(struct sfa_index *ix, git_repository *repo, const git_oid *to);
+/* Drops everything and indexes `to` afresh. */
+int sfa_index_rebuild(struct sfa_index *ix, git_repository *repo, const git_oid *to);
+
+/*
+ * Checks one name of a tree path against escapes and trickery: empty,
+ * ".", "..", ".git" in any case, '/', '\\', NUL, over 255 bytes.
+ */
+int sfa_path_name_check(const char *name, size_t len);
+
+#endif

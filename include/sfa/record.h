@@ -1,0 +1,54 @@
+/*
+ * Records: one JSON object per record, stored as one file per record in
+ * the canonical encoding (keys sorted, one field per line) so `git diff`
+ * reads like a change log and edits to different fields merge cleanly.
+ */
+#ifndef SFA_RECORD_H
+#define SFA_RECORD_H
+
+#include <time.h>
+#include <jansson.h>
+
+#include "sfa/buf.h"
+
+/* A record type: its name, its folder in the store, its usual columns. */
+struct sfa_type {
+	const char *name;		/* "lead" */
+	const char *plural;		/* "leads" (also the folder) */
+	const char *const *columns;	/* default output order, NULL-ended */
+};
+
+extern const struct sfa_type sfa_type_lead;
+/* The types the store knows, NULL-ended. */
+extern const struct sfa_type *const sfa_types[];
+const struct sfa_type *sfa_type_by_dir(const char *dir, size_t len);
+
+#define SFA_FIELD_NAME_MAX 64
+
+/*
+ * Checks a field name: 1-64 bytes of UTF-8 whose ASCII characters are
+ * a-z, 0-9, '_' and '-', not starting with '_' or '-'.
+ */
+int sfa_field_name_check(const char *name);
+
+/*
+ * Appends the canonical encoding of `rec` to `out`: "{\n", then one
+ * `  "key": value` line per field in byte order of the keys, "}\n".
+ * Values are compact JSON; strings keep their UTF-8 unescaped.
+ */
+void sfa_record_encode(struct sfa_buf *out, const json_t *rec);
+
+/* Parses a stored record (any valid JSON object); new reference. */
+int sfa_record_decode(json_t **out, const char *data, size_t len);
+
+/* "2026-11-22T10:04:05Z" for `t` (UTC). */
+void sfa_time_iso(char out[21], time_t t);
+
+/*
+ * Parses an ISO 8601 date ("2024-03-05") or date-time with "Z" or an
+ * offset ("2024-03-05T10:00:00+02:00", seconds and fraction optional)
+ * into UTC seconds.
+ */
+int sfa_time_parse(time_t *out, const char *s);
+
+#endif

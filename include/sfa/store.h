@@ -1,0 +1,98 @@
+/*
+ * The store: a bare git repository whose branch `main` is the truth, and
+ * beside it the SQLite index of that branch's head. Writes go through a
+ * transaction: objects first, then the branch moved by compare-and-swap,
+ * so a killed command leaves the store as before or after, never between.
+ */
+#ifndef SFA_STORE_H
+#define SFA_STORE_H
+
+#include <git2.h>
+#include <jansson.h>
+
+#include "sfa/buf.h"
+#include "sfa/id.h"
+#include "sfa/index.h"
+#include "sfa/record.h"
+
+#define SFA_BRANCH "refs/heads/main"
+#define SFA_INDEX_FILE "sfa-index.sqlite"
+#define SFA_LOCK_FILE "sfa.lock"
+#define SFA_TMP_DIR "sfa-tmp"
+
+struct sfa_store;
+
+/* Starts libgit2 with durable writes; safe to call more than once. */
+void sfa_global_init(void);
+void sfa_global_shutdown(void);
+
+/* Where the store is: `opt` (--store), else $SFA_STORE, else the default. */
+void sfa_store_locate(struct sfa_buf *out, const char *opt);
+
+/* Creates a store at `path` (must not exist, or be an empty folder). */
+int sfa_store_init(const char *path);
+
+/*
+ * Opens the store at `path` and brings its index up to the branch head
+ * (rebuilding it if missing or corrupt).
+ */
+int sfa_store_open(struct sfa_store **out, const char *path);
+void sfa_store_free(struct sfa_store *s);
+
+const char *sfa_store_path(const struct sfa_store *s);
+git_repository *sfa_store_repo(struct sfa_store *s);
+struct sfa_index *sfa_store_index(struct sfa_store *s);
+int sfa_store_head(struct sfa_store *s, git_oid *out);
+
+/* The full id for an id or prefix the user gave (SFA_ENOTFOUND, SFA_EAMBIGUOUS). */
+int sfa_store_resolve(struct sfa_store *s, const struct sfa_type *t, const char *given,
+		      char out[SFA_ID_LEN + 1]);
+/* "leads/ab/abcdefghjkmn.json" */
+void sfa_store_record_path(struct sfa_buf *out, const struct sfa_type *t, const char *id);
+/* A record as of the branch head, read from git; SFA_ENOTFOUND when absent. */
+int sfa_store_read(struct sfa_store *s, const struct sfa_type *t, const char *id, json_t **out);
+
+/* The commit author: $SFA_USER/$SFA_EMAIL, git config, or the login name. */
+int sfa_store_signature(struct sfa_store *s, git_signature **out);
+
+/* Rebuilds the index from scratch. */
+int sfa_store_reindex(struct sfa_store *s);
+
+/*
+ * Removes lock files left by a killed command (refs' *.lock, temporary
+ * packs) while holding the write lock, so no running sfa command is hit.
+ * Appends the removed paths, one per line, to `removed`.
+ */
+int sfa_store_unlock(struct sfa_store *s, struct sfa_buf *removed);
+
+/* --- transactions ----------------------------------------------------- */
+
+struct sfa_txn;
+
+/* Write objects into one pack rather than as loose files (imports). */
+#define SFA_TXN_BULK 1u
+
+/*
+ * Takes the store's write lock (waiting up to $SFA_LOCK_TIMEOUT seconds,
+ * then SFA_EBUSY) and brings the index up to the head.
+ */
+int sfa_txn_begin(struct sfa_txn **out, struct sfa_store *s, unsigned flags);
+
+/*
+ * Stores `rec` as record `id` of type `t`. `*changed` (may be NULL) is set
+ * to 0 when the record is already stored exactly so, else 1.
+ */
+int sfa_txn_put(struct sfa_txn *txn, const struct sfa_type *t, const char *id,
+		const json_t *rec, int *changed);
+/* Number of records put or deleted so far. */
+size_t sfa_txn_count(const struct sfa_txn *txn);
+
+/*
+ * Makes one commit with `message` and moves the branch to it; a no-op
+ * (returning 0 and the head) when nothing changed. Frees `txn`.
+ */
+int sfa_txn_commit(struct sfa_txn *txn, const char *message, git_oid *out);
+/* Abandons the transaction: nothing is written. */
+void sfa_txn_free(struct sfa_txn *txn);
+
+#endif

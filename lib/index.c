@@ -1,0 +1,744 @@
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include <sqlite3.h>
+
+#include "sfa/buf.h"
+#include "sfa/error.h"
+#include "sfa/index.h"
+#include "sfa/progress.h"
+#include "sfa/banned.h"
+
+#define SCHEMA_VERSION "1"
+
+/*
+ * Field names seen in this write transaction, flushed to the fields table
+ * when the transaction ends: a million records carry the same twenty
+ * names, and one INSERT per name per record would cost more than the rows.
+ */
+#define NAMESET_SIZE 1024
+struct nameset {
+	char *names[NAMESET_SIZE];	/* "type\0name" packed as "type:name" */
+	size_t n;
+};
+
+struct sfa_index {
+	sqlite3 *db;
+	char *path;
+	sqlite3_stmt *put, *del, *get, *oid, *ext, *resolve, *field, *getmeta, *setmeta, *addfield;
+	struct nameset seen;
+	int overflow;		/* more names than the set holds: flush early */
+};
+
+static int db_error(struct sfa_index *ix, const char *what)
+{
+	int rc = sqlite3_errcode(ix->db);
+	int code = (rc == SQLITE_BUSY || rc == SQLITE_LOCKED) ? SFA_EBUSY : SFA_ESTORE;
+	return sfa_error_set(code, "index '%s': %s: %s", ix->path, what, sqlite3_errmsg(ix->db));
+}
+
+static int exec(struct sfa_index *ix, const char *sql)
+{
+	if (sqlite3_exec(ix->db, sql, NULL, NULL, NULL) != SQLITE_OK)
+		return db_error(ix, "cannot run statement");
+	return 0;
+}
+
+static int prepare(struct sfa_index *ix, sqlite3_stmt **st, const char *sql)
+{
+	if (sqlite3_prepare_v3(ix->db, sql, -1, SQLITE_PREPARE_PERSISTENT, st, NULL) != SQLITE_OK)
+		return db_error(ix, "cannot prepare statement");
+	return 0;
+}
+
+static const char schema[] =
+	"CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);"
+	"CREATE TABLE IF NOT EXISTS records("
+	" type TEXT NOT NULL, id TEXT NOT NULL, oid BLOB NOT NULL,"
+	" external_id TEXT, created_at TEXT, body TEXT NOT NULL);"
+	"CREATE TABLE IF NOT EXISTS fields(type TEXT NOT NULL, name TEXT NOT NULL,"
+	" PRIMARY KEY(type, name)) WITHOUT ROWID;";
+
+static const char secondary[] =
+	"CREATE UNIQUE INDEX IF NOT EXISTS records_id ON records(type, id);"
+	"CREATE INDEX IF NOT EXISTS records_ext ON records(type, external_id) WHERE external_id IS NOT NULL;"
+	"CREATE INDEX IF NOT EXISTS records_created ON records(type, created_at, id);";
+
+static void finalize_all(struct sfa_index *ix)
+{
+	sqlite3_stmt **all[] = { &ix->put, &ix->del, &ix->get, &ix->oid, &ix->ext, &ix->resolve,
+				 &ix->field, &ix->getmeta, &ix->setmeta, &ix->addfield };
+	for (size_t i = 0; i < sizeof(all) / sizeof(all[0]); i++) {
+		sqlite3_finalize(*all[i]);
+		*all[i] = NULL;
+	}
+}
+
+static int prepare_all(struct sfa_index *ix)
+{
+	int err;
+	if ((err = prepare(ix, &ix->put,
+			   "INSERT INTO records(type, id, oid, external_id, created_at, body)"
+			   " VALUES(?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT(type, id) DO UPDATE SET"
+			   " oid = excluded.oid, external_id = excluded.external_id,"
+			   " created_at = excluded.created_at, body = excluded.body")) < 0 ||
+	    (err = prepare(ix, &ix->del, "DELETE FROM records WHERE type = ?1 AND id = ?2")) < 0 ||
+	    (err = prepare(ix, &ix->get, "SELECT body FROM records WHERE type = ?1 AND id = ?2")) < 0 ||
+	    (err = prepare(ix, &ix->oid, "SELECT oid FROM records WHERE type = ?1 AND id = ?2")) < 0 ||
+	    (err = prepare(ix, &ix->ext,
+			   "SELECT id FROM records WHERE type = ?1 AND external_id = ?2 LIMIT 1")) < 0 ||
+	    (err = prepare(ix, &ix->resolve,
+			   "SELECT id FROM records WHERE type = ?1 AND id >= ?2 AND id < ?3 ORDER BY id LIMIT 2")) < 0 ||
+	    (err = prepare(ix, &ix->field, "SELECT 1 FROM fields WHERE type = ?1 AND name = ?2")) < 0 ||
+	    (err = prepare(ix, &ix->getmeta, "SELECT value FROM meta WHERE key = ?1")) < 0 ||
+	    (err = prepare(ix, &ix->setmeta,
+			   "INSERT INTO meta(key, value) VALUES(?1, ?2)"
+			   " ON CONFLICT(key) DO UPDATE SET value = excluded.value")) < 0 ||
+	    (err = prepare(ix, &ix->addfield, "INSERT OR IGNORE INTO fields(type, name) VALUES(?1, ?2)")) < 0)
+		return err;
+	return 0;
+}
+
+static int get_meta(struct sfa_index *ix, const char *key, struct sfa_buf *out)
+{
+	int rc, err = SFA_ENOTFOUND;
+	sqlite3_bind_text(ix->getmeta, 1, key, -1, SQLITE_STATIC);
+	rc = sqlite3_step(ix->getmeta);
+	if (rc == SQLITE_ROW) {
+		sfa_buf_addstr(out, (const char *)sqlite3_column_text(ix->getmeta, 0));
+		err = 0;
+	} else if (rc != SQLITE_DONE) {
+		err = db_error(ix, "cannot read meta");
+	}
+	sqlite3_reset(ix->getmeta);
+	return err;
+}
+
+static int set_meta(struct sfa_index *ix, const char *key, const char *value)
+{
+	int rc;
+	sqlite3_bind_text(ix->setmeta, 1, key, -1, SQLITE_STATIC);
+	sqlite3_bind_text(ix->setmeta, 2, value, -1, SQLITE_STATIC);
+	rc = sqlite3_step(ix->setmeta);
+	sqlite3_reset(ix->setmeta);
+	return rc == SQLITE_DONE ? 0 : db_error(ix, "cannot write meta");
+}
+
+int sfa_index_open(struct sfa_index **out, const char *path)
+{
+	struct sfa_index *ix = sfa_xcalloc(1, sizeof(*ix));
+	struct sfa_buf v = SFA_BUF_INIT;
+	int err;
+
+	ix->path = sfa_xstrdup(path);
+	if (sqlite3_open_v2(path, &ix->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) != SQLITE_OK) {
+		err = db_error(ix, "cannot open");
+		goto done;
+	}
+	sqlite3_busy_timeout(ix->db, 30000);
+	/*
+	 * The index can always be rebuilt from git, so a commit need not
+	 * reach the disk before we go on: WAL with synchronous=NORMAL.
+	 */
+	if ((err = exec(ix, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"
+			    " PRAGMA cache_size=-32768; PRAGMA temp_store=MEMORY;")) < 0 ||
+	    (err = exec(ix, schema)) < 0 || (err = exec(ix, secondary)) < 0 ||
+	    (err = prepare_all(ix)) < 0)
+		goto done;
+	err = get_meta(ix, "schema", &v);
+	if (err == SFA_ENOTFOUND)
+		err = set_meta(ix, "schema", SCHEMA_VERSION);
+	else if (err == 0 && strcmp(v.buf, SCHEMA_VERSION))
+		err = sfa_error_set(SFA_ESTORE, "index '%s': schema %s, expected %s", path, v.buf, SCHEMA_VERSION);
+done:
+	sfa_buf_release(&v);
+	if (err < 0) {
+		sfa_index_free(ix);
+		return err;
+	}
+	*out = ix;
+	return 0;
+}
+
+static void nameset_clear(struct nameset *s)
+{
+	for (size_t i = 0; i < NAMESET_SIZE; i++) {
+		free(s->names[i]);
+		s->names[i] = NULL;
+	}
+	s->n = 0;
+}
+
+void sfa_index_free(struct sfa_index *ix)
+{
+	if (!ix)
+		return;
+	finalize_all(ix);
+	sqlite3_close(ix->db);
+	nameset_clear(&ix->seen);
+	free(ix->path);
+	free(ix);
+}
+
+int sfa_index_commit(struct sfa_index *ix, git_oid *out)
+{
+	struct sfa_buf v = SFA_BUF_INIT;
+	int err = get_meta(ix, "commit", &v);
+	if (!err && git_oid_fromstr(out, v.buf) < 0)
+		err = sfa_error_set(SFA_ESTORE, "index '%s': bad commit '%s'", ix->path, v.buf);
+	sfa_buf_release(&v);
+	return err;
+}
+
+int sfa_index_begin(struct sfa_index *ix)
+{
+	nameset_clear(&ix->seen);
+	return exec(ix, "BEGIN IMMEDIATE");
+}
+
+static int flush_names(struct sfa_index *ix)
+{
+	for (size_t i = 0; i < NAMESET_SIZE; i++) {
+		char *n = ix->seen.names[i], *colon;
+		int rc;
+		if (!n)
+			continue;
+		colon = strchr(n, ':');
+		sqlite3_bind_text(ix->addfield, 1, n, (int)(colon - n), SQLITE_STATIC);
+		sqlite3_bind_text(ix->addfield, 2, colon + 1, -1, SQLITE_STATIC);
+		rc = sqlite3_step(ix->addfield);
+		sqlite3_reset(ix->addfield);
+		if (rc != SQLITE_DONE)
+			return db_error(ix, "cannot record field names");
+	}
+	nameset_clear(&ix->seen);
+	return 0;
+}
+
+int sfa_index_end(struct sfa_index *ix, int commit)
+{
+	int err = 0;
+	if (commit && (err = flush_names(ix)) == 0 && (err = exec(ix, "COMMIT")) == 0)
+		return 0;
+	nameset_clear(&ix->seen);
+	sqlite3_exec(ix->db, "ROLLBACK", NULL, NULL, NULL);
+	return err;
+}
+
+int sfa_index_set_commit(struct sfa_index *ix, const git_oid *commit)
+{
+	char hex[GIT_OID_HEXSZ + 1];
+	git_oid_tostr(hex, sizeof(hex), commit);
+	return set_meta(ix, "commit", hex);
+}
+
+static unsigned long hash_name(const char *type, const char *name)
+{
+	unsigned long h = 5381;
+	for (; *type; type++)
+		h = h * 33 + (unsigned char)*type;
+	for (; *name; name++)
+		h = h * 33 + (unsigned char)*name;
+	return h;
+}
+
+/* Remembers a field name for the fields table; cheap for names already seen. */
+static int note_name(struct sfa_index *ix, const char *type, const char *name)
+{
+	size_t tl = strlen(type), i = hash_name(type, name) & (NAMESET_SIZE - 1);
+	char *e;
+
+	while ((e = ix->seen.names[i])) {
+		if (!strncmp(e, type, tl) && e[tl] == ':' && !strcmp(e + tl + 1, name))
+			return 0;
+		i = (i + 1) & (NAMESET_SIZE - 1);
+	}
+	if (ix->seen.n >= NAMESET_SIZE / 2) {
+		int err = flush_names(ix);
+		if (err < 0)
+			return err;
+		i = hash_name(type, name) & (NAMESET_SIZE - 1);
+	}
+	struct sfa_buf b = SFA_BUF_INIT;
+	sfa_buf_addf(&b, "%s:%s", type, name);
+	ix->seen.names[i] = sfa_buf_detach(&b, NULL);
+	ix->seen.n++;
+	return 0;
+}
+
+static void bind_field(sqlite3_stmt *st, int col, const json_t *rec, const char *key)
+{
+	const json_t *v = json_object_get(rec, key);
+	if (json_is_string(v))
+		sqlite3_bind_text(st, col, json_string_value(v), (int)json_string_length(v), SQLITE_STATIC);
+	else
+		sqlite3_bind_null(st, col);
+}
+
+int sfa_index_put(struct sfa_index *ix, const struct sfa_type *t, const char *id,
+		  const git_oid *blob, const char *body, size_t len, const json_t *rec)
+{
+	const char *k;
+	json_t *v;
+	int rc, err;
+
+	json_object_foreach((json_t *)rec, k, v)
+		if ((err = note_name(ix, t->name, k)) < 0)
+			return err;
+	sqlite3_bind_text(ix->put, 1, t->name, -1, SQLITE_STATIC);
+	sqlite3_bind_text(ix->put, 2, id, -1, SQLITE_STATIC);
+	sqlite3_bind_blob(ix->put, 3, blob->id, GIT_OID_RAWSZ, SQLITE_STATIC);
+	bind_field(ix->put, 4, rec, "external_id");
+	bind_field(ix->put, 5, rec, "created_at");
+	sqlite3_bind_text(ix->put, 6, body, (int)len, SQLITE_STATIC);
+	rc = sqlite3_step(ix->put);
+	sqlite3_reset(ix->put);
+	return rc == SQLITE_DONE ? 0 : db_error(ix, "cannot write record");
+}
+
+int sfa_index_del(struct sfa_index *ix, const struct sfa_type *t, const char *id)
+{
+	int rc;
+	sqlite3_bind_text(ix->del, 1, t->name, -1, SQLITE_STATIC);
+	sqlite3_bind_text(ix->del, 2, id, -1, SQLITE_STATIC);
+	rc = sqlite3_step(ix->del);
+	sqlite3_reset(ix->del);
+	return rc == SQLITE_DONE ? 0 : db_error(ix, "cannot delete record");
+}
+
+/* Runs a two-parameter lookup; on a row calls `take` on column 0. */
+static int lookup(struct sfa_index *ix, sqlite3_stmt *st, const char *a, const char *b,
+		  int (*take)(sqlite3_stmt *st, void *out), void *out)
+{
+	int rc, err;
+	sqlite3_bind_text(st, 1, a, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, b, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		err = take ? take(st, out) : 0;
+	else if (rc == SQLITE_DONE)
+		err = SFA_ENOTFOUND;
+	else
+		err = db_error(ix, "cannot query");
+	sqlite3_reset(st);
+	return err;
+}
+
+static int take_oid(sqlite3_stmt *st, void *out)
+{
+	if (sqlite3_column_bytes(st, 0) != GIT_OID_RAWSZ)
+		return sfa_error_set(SFA_ESTORE, "index: bad object id");
+	git_oid_fromraw(out, sqlite3_column_blob(st, 0));
+	return 0;
+}
+
+static int take_record(sqlite3_stmt *st, void *out)
+{
+	return sfa_record_decode(out, (const char *)sqlite3_column_text(st, 0),
+				 (size_t)sqlite3_column_bytes(st, 0));
+}
+
+static int take_id(sqlite3_stmt *st, void *out)
+{
+	const char *id = (const char *)sqlite3_column_text(st, 0);
+	if (!id || !sfa_id_valid(id, strlen(id)))
+		return sfa_error_set(SFA_ESTORE, "index: bad id");
+	memcpy(out, id, SFA_ID_LEN + 1);
+	return 0;
+}
+
+int sfa_index_oid(struct sfa_index *ix, const struct sfa_type *t, const char *id, git_oid *out)
+{
+	return lookup(ix, ix->oid, t->name, id, take_oid, out);
+}
+
+int sfa_index_get(struct sfa_index *ix, const struct sfa_type *t, const char *id, json_t **out)
+{
+	return lookup(ix, ix->get, t->name, id, take_record, out);
+}
+
+int sfa_index_by_external(struct sfa_index *ix, const struct sfa_type *t, const char *ext,
+			  char out[SFA_ID_LEN + 1])
+{
+	return lookup(ix, ix->ext, t->name, ext, take_id, out);
+}
+
+int sfa_index_field_known(struct sfa_index *ix, const struct sfa_type *t, const char *name)
+{
+	for (size_t i = 0; t->columns[i]; i++)
+		if (!strcmp(t->columns[i], name))
+			return 1;
+	return lookup(ix, ix->field, t->name, name, NULL, NULL) == 0;
+}
+
+int sfa_index_resolve(struct sfa_index *ix, const struct sfa_type *t, const char *prefix,
+		      char out[SFA_ID_LEN + 1])
+{
+	char hi[SFA_ID_LEN + 2];
+	int rc, n = 0, err = 0;
+
+	/* Every id with the prefix sorts in [prefix, prefix + "\x7f"). */
+	snprintf(hi, sizeof(hi), "%s\x7f", prefix);
+	sqlite3_bind_text(ix->resolve, 1, t->name, -1, SQLITE_STATIC);
+	sqlite3_bind_text(ix->resolve, 2, prefix, -1, SQLITE_STATIC);
+	sqlite3_bind_text(ix->resolve, 3, hi, -1, SQLITE_STATIC);
+	while ((rc = sqlite3_step(ix->resolve)) == SQLITE_ROW)
+		if (n++ == 0)
+			err = take_id(ix->resolve, out);
+	if (rc != SQLITE_DONE)
+		err = db_error(ix, "cannot query");
+	sqlite3_reset(ix->resolve);
+	if (err < 0)
+		return err;
+	if (n == 0)
+		return sfa_error_set(SFA_ENOTFOUND, "no %s '%s'", t->name, prefix);
+	if (n > 1)
+		return sfa_error_set(SFA_EAMBIGUOUS, "%s id prefix '%s' is ambiguous", t->name, prefix);
+	return 0;
+}
+
+int sfa_index_fields(struct sfa_index *ix, const struct sfa_type *t, json_t **out)
+{
+	sqlite3_stmt *st;
+	json_t *arr = json_array();
+	int rc, err = 0;
+
+	if ((err = prepare(ix, &st, "SELECT name FROM fields WHERE type = ?1 ORDER BY name")) < 0) {
+		json_decref(arr);
+		return err;
+	}
+	sqlite3_bind_text(st, 1, t->name, -1, SQLITE_STATIC);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		json_array_append_new(arr, json_string((const char *)sqlite3_column_text(st, 0)));
+	if (rc != SQLITE_DONE)
+		err = db_error(ix, "cannot list fields");
+	sqlite3_finalize(st);
+	if (err < 0)
+		json_decref(arr);
+	else
+		*out = arr;
+	return err;
+}
+
+long sfa_index_list(struct sfa_index *ix, const struct sfa_query *q,
+		    int (*fn)(const json_t *rec, void *data), void *data)
+{
+	struct sfa_buf sql = SFA_BUF_INIT, path = SFA_BUF_INIT;
+	sqlite3_stmt *st = NULL;
+	long n = 0;
+	int rc, err = 0, param = 2;
+
+	sfa_buf_addstr(&sql, "SELECT body FROM records WHERE type = ?1");
+	for (size_t i = 0; i < q->nwhere; i++) {
+		const char *f = q->where_field[i];
+		/* Columns of their own are matched directly (and indexed). */
+		if (!strcmp(f, "id") || !strcmp(f, "external_id") || !strcmp(f, "created_at"))
+			sfa_buf_addf(&sql, " AND %s = ?%d", f, param + 1);
+		else
+			sfa_buf_addf(&sql, " AND CAST(json_extract(body, ?%d) AS TEXT) = ?%d", param, param + 1);
+		param += 2;
+	}
+	sfa_buf_addstr(&sql, " ORDER BY created_at, id");
+	if (q->limit >= 0)
+		sfa_buf_addf(&sql, " LIMIT %ld", q->limit);
+	if ((err = prepare(ix, &st, sql.buf)) < 0)
+		goto done;
+	sqlite3_bind_text(st, 1, q->type->name, -1, SQLITE_STATIC);
+	for (size_t i = 0; i < q->nwhere; i++) {
+		sfa_buf_reset(&path);
+		sfa_buf_addf(&path, "$.\"%s\"", q->where_field[i]);
+		sqlite3_bind_text(st, 2 + 2 * (int)i, path.buf, -1, SQLITE_TRANSIENT);
+		sqlite3_bind_text(st, 3 + 2 * (int)i, q->where_value[i], -1, SQLITE_STATIC);
+	}
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		json_t *rec;
+		if ((err = take_record(st, &rec)) < 0)
+			goto done;
+		err = fn(rec, data);
+		json_decref(rec);
+		if (err < 0)
+			goto done;
+		n++;
+	}
+	if (rc != SQLITE_DONE)
+		err = db_error(ix, "cannot list records");
+done:
+	sqlite3_finalize(st);
+	sfa_buf_release(&sql);
+	sfa_buf_release(&path);
+	return err < 0 ? err : n;
+}
+
+int sfa_path_name_check(const char *name, size_t len)
+{
+	if (len == 0 || len > 255 || (len == 1 && name[0] == '.') ||
+	    (len == 2 && name[0] == '.' && name[1] == '.') ||
+	    (len == 4 && !strncasecmp(name, ".git", 4)) ||
+	    memchr(name, '/', len) || memchr(name, '\\', len) || memchr(name, '\0', len))
+		return sfa_error_set(SFA_ESTORE, "unsafe path name '%.*s'", (int)(len > 64 ? 64 : len), name);
+	return 0;
+}
+
+/* --- bringing the index up to a commit ------------------------------- */
+
+struct walk {
+	struct sfa_index *ix;
+	git_repository *repo;
+	git_odb *odb;
+	unsigned long long done;
+	const char *what;
+};
+
+/* "<id>.json" inside shard "ab" where the id starts with "ab". */
+static int record_name(const git_tree_entry *e, const char *shard, char id[SFA_ID_LEN + 1])
+{
+	const char *name = git_tree_entry_name(e);
+	size_t len = strlen(name);
+	if (sfa_path_name_check(name, len) < 0)
+		return SFA_ESTORE;
+	if (len != SFA_ID_LEN + 5 || strcmp(name + SFA_ID_LEN, ".json") ||
+	    !sfa_id_valid(name, SFA_ID_LEN) || strncmp(name, shard, 2) ||
+	    git_tree_entry_type(e) != GIT_OBJECT_BLOB)
+		return sfa_error_set(SFA_ESTORE, "not a record file: '%s'", name);
+	memcpy(id, name, SFA_ID_LEN);
+	id[SFA_ID_LEN] = '\0';
+	return 0;
+}
+
+static int shard_name(const git_tree_entry *e)
+{
+	const char *name = git_tree_entry_name(e);
+	size_t len = strlen(name);
+	if (sfa_path_name_check(name, len) < 0)
+		return SFA_ESTORE;
+	if (len != 2 || git_tree_entry_type(e) != GIT_OBJECT_TREE)
+		return sfa_error_set(SFA_ESTORE, "not a shard folder: '%s'", name);
+	char probe[SFA_ID_LEN];
+	memset(probe, '0', sizeof(probe));
+	probe[0] = name[0];
+	probe[1] = name[1];
+	if (!sfa_id_valid(probe, SFA_ID_LEN))
+		return sfa_error_set(SFA_ESTORE, "not a shard folder: '%s'", name);
+	return 0;
+}
+
+static int index_blob(struct walk *w, const struct sfa_type *t, const char *id, const git_oid *oid)
+{
+	git_odb_object *obj = NULL;
+	json_t *rec = NULL;
+	const char *data;
+	size_t len;
+	int err;
+
+	if (git_odb_read(&obj, w->odb, oid) < 0)
+		return sfa_error_git(SFA_ESTORE, "cannot read record");
+	data = git_odb_object_data(obj);
+	len = git_odb_object_size(obj);
+	if ((err = sfa_record_decode(&rec, data, len)) < 0) {
+		err = sfa_error_prefix(SFA_ESTORE, "record %s/%.2s/%s.json: ", t->plural, id, id);
+		goto done;
+	}
+	err = sfa_index_put(w->ix, t, id, oid, data, len, rec);
+	if (++w->done % 4096 == 0)
+		sfa_progress(w->what, w->done, 0);
+done:
+	json_decref(rec);
+	git_odb_object_free(obj);
+	return err;
+}
+
+/* Entry of a tree by position, or NULL past the end or for no tree. */
+static const git_tree_entry *entry_at(const git_tree *t, size_t i)
+{
+	return t ? git_tree_entry_byindex(t, i) : NULL;
+}
+
+/* Applies the difference between two shard trees (either may be NULL). */
+static int diff_shard(struct walk *w, const struct sfa_type *t, const char *shard,
+		      const git_tree *a, const git_tree *b)
+{
+	size_t i = 0, j = 0;
+	char id[SFA_ID_LEN + 1];
+	int err = 0;
+
+	for (;;) {
+		const git_tree_entry *ea = entry_at(a, i), *eb = entry_at(b, j);
+		int c;
+		if (!ea && !eb)
+			break;
+		c = !ea ? 1 : !eb ? -1 : strcmp(git_tree_entry_name(ea), git_tree_entry_name(eb));
+		if (c < 0) {		/* gone */
+			if ((err = record_name(ea, shard, id)) < 0)
+				break;
+			err = sfa_index_del(w->ix, t, id);
+			i++;
+		} else {
+			if ((err = record_name(eb, shard, id)) < 0)
+				break;
+			if (c > 0 || !git_oid_equal(git_tree_entry_id(ea), git_tree_entry_id(eb)))
+				err = index_blob(w, t, id, git_tree_entry_id(eb));
+			if (c == 0)
+				i++;
+			j++;
+		}
+		if (err < 0)
+			break;
+	}
+	if (err < 0)
+		return sfa_error_prefix(err, "%s/%s: ", t->plural, shard);
+	return 0;
+}
+
+static int subtree(git_tree **out, git_repository *repo, const git_tree_entry *e)
+{
+	*out = NULL;
+	if (!e)
+		return 0;
+	if (git_tree_lookup(out, repo, git_tree_entry_id(e)) < 0)
+		return sfa_error_git(SFA_ESTORE, "cannot read tree");
+	return 0;
+}
+
+static int diff_type(struct walk *w, const struct sfa_type *t, const git_tree *a, const git_tree *b)
+{
+	size_t i = 0, j = 0;
+	int err = 0;
+
+	for (;;) {
+		const git_tree_entry *ea = entry_at(a, i), *eb = entry_at(b, j);
+		git_tree *sa = NULL, *sb = NULL;
+		char shard[3];
+		int c;
+		if (!ea && !eb)
+			break;
+		c = !ea ? 1 : !eb ? -1 : strcmp(git_tree_entry_name(ea), git_tree_entry_name(eb));
+		if (c <= 0)
+			i++;
+		if (c >= 0)
+			j++;
+		if (c == 0 && git_oid_equal(git_tree_entry_id(ea), git_tree_entry_id(eb)))
+			continue;
+		if (c >= 0 && (err = shard_name(eb)) < 0)
+			return sfa_error_prefix(err, "%s/: ", t->plural);
+		memcpy(shard, git_tree_entry_name(c < 0 ? ea : eb), 3);
+		if ((err = subtree(&sa, w->repo, c <= 0 ? ea : NULL)) == 0 &&
+		    (err = subtree(&sb, w->repo, c >= 0 ? eb : NULL)) == 0)
+			err = diff_shard(w, t, shard, sa, sb);
+		git_tree_free(sa);
+		git_tree_free(sb);
+		if (err < 0)
+			return err;
+	}
+	return 0;
+}
+
+static int commit_tree(git_tree **out, git_repository *repo, const git_oid *commit)
+{
+	git_commit *c = NULL;
+	int err = 0;
+	*out = NULL;
+	if (!commit)
+		return 0;
+	if (git_commit_lookup(&c, repo, commit) < 0 || git_commit_tree(out, c) < 0)
+		err = sfa_error_git(SFA_ESTORE, "cannot read commit");
+	git_commit_free(c);
+	return err;
+}
+
+/* Applies root tree a -> b for every record type. */
+static int diff_roots(struct walk *w, const git_tree *a, const git_tree *b)
+{
+	int err = 0;
+	for (size_t k = 0; sfa_types[k] && !err; k++) {
+		const struct sfa_type *t = sfa_types[k];
+		const git_tree_entry *ea = a ? git_tree_entry_byname(a, t->plural) : NULL;
+		const git_tree_entry *eb = b ? git_tree_entry_byname(b, t->plural) : NULL;
+		git_tree *ta = NULL, *tb = NULL;
+		if (ea && eb && git_oid_equal(git_tree_entry_id(ea), git_tree_entry_id(eb)))
+			continue;
+		if (eb && git_tree_entry_type(eb) != GIT_OBJECT_TREE)
+			return sfa_error_set(SFA_ESTORE, "'%s' is not a folder", t->plural);
+		if ((err = subtree(&ta, w->repo, ea && git_tree_entry_type(ea) == GIT_OBJECT_TREE ? ea : NULL)) == 0 &&
+		    (err = subtree(&tb, w->repo, eb)) == 0)
+			err = diff_type(w, t, ta, tb);
+		git_tree_free(ta);
+		git_tree_free(tb);
+	}
+	return err;
+}
+
+static int run_walk(struct sfa_index *ix, git_repository *repo, const git_oid *from,
+		    const git_oid *to, const char *what)
+{
+	struct walk w = { ix, repo, NULL, 0, what };
+	git_tree *a = NULL, *b = NULL;
+	int err;
+
+	if (git_repository_odb(&w.odb, repo) < 0)
+		return sfa_error_git(SFA_ESTORE, "cannot open objects");
+	if ((err = commit_tree(&a, repo, from)) == 0 && (err = commit_tree(&b, repo, to)) == 0 &&
+	    (err = diff_roots(&w, a, b)) == 0 && to)
+		err = sfa_index_set_commit(ix, to);
+	if (w.done >= 4096)
+		sfa_progress(NULL, w.done, w.done);
+	git_tree_free(a);
+	git_tree_free(b);
+	git_odb_free(w.odb);
+	if (err < 0 && to) {
+		char hex[13];
+		git_oid_tostr(hex, sizeof(hex), to);
+		err = sfa_error_prefix(err, "indexing commit %s: ", hex);
+	}
+	return err;
+}
+
+int sfa_index_rebuild(struct sfa_index *ix, git_repository *repo, const git_oid *to)
+{
+	int err;
+	if ((err = sfa_index_begin(ix)) < 0)
+		return err;
+	/*
+	 * Loading a million rows is several times faster into bare tables,
+	 * building the secondary indexes once at the end.
+	 */
+	if ((err = exec(ix, "DELETE FROM records; DELETE FROM fields; DELETE FROM meta WHERE key = 'commit';"
+			    "DROP INDEX IF EXISTS records_id; DROP INDEX IF EXISTS records_ext;"
+			    "DROP INDEX IF EXISTS records_created;")) < 0)
+		goto done;
+	finalize_all(ix);
+	if ((err = prepare_all(ix)) < 0 || (err = run_walk(ix, repo, NULL, to, "indexing")) < 0)
+		goto done;
+	err = exec(ix, secondary);
+done:
+	if (err < 0) {
+		sfa_index_end(ix, 0);
+		finalize_all(ix);
+		prepare_all(ix);
+		return err;
+	}
+	return sfa_index_end(ix, 1);
+}
+
+int sfa_index_update(struct sfa_index *ix, git_repository *repo, const git_oid *to)
+{
+	git_oid from;
+	git_commit *c = NULL;
+	int err = sfa_index_commit(ix, &from);
+
+	if (err == SFA_ENOTFOUND)
+		return sfa_index_rebuild(ix, repo, to);
+	if (err < 0)
+		return err;
+	if (to && git_oid_equal(&from, to))
+		return 0;
+	/* The commit it reflects may be gone (history rewritten, gc): start over. */
+	if (git_commit_lookup(&c, repo, &from) < 0)
+		return sfa_index_rebuild(ix, repo, to);
+	git_commit_free(c);
+	if ((err = sfa_index_begin(ix)) < 0)
+		return err;
+	err = run_walk(ix, repo, &from, to, "updating index");
+	return sfa_index_end(ix, err == 0) < 0 ? SFA_ESTORE : err;
+}

@@ -1,0 +1,219 @@
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "sfa/error.h"
+#include "sfa/record.h"
+#include "sfa/utf8.h"
+#include "sfa/banned.h"
+
+static const char *const lead_columns[] = {
+	"id", "first_name", "last_name", "company", "email", "phone", "title",
+	"source", "status", "owner", "country", "city", "industry", "employees",
+	"interest", "external_id", "created_at", "notes", NULL
+};
+
+const struct sfa_type sfa_type_lead = { "lead", "leads", lead_columns };
+
+const struct sfa_type *const sfa_types[] = { &sfa_type_lead, NULL };
+
+const struct sfa_type *sfa_type_by_dir(const char *dir, size_t len)
+{
+	for (size_t i = 0; sfa_types[i]; i++)
+		if (strlen(sfa_types[i]->plural) == len && !memcmp(sfa_types[i]->plural, dir, len))
+			return sfa_types[i];
+	return NULL;
+}
+
+int sfa_field_name_check(const char *name)
+{
+	size_t n = strlen(name);
+
+	if (!n)
+		return sfa_error_set(SFA_EINPUT, "empty field name");
+	if (n > SFA_FIELD_NAME_MAX)
+		return sfa_error_set(SFA_EINPUT, "field name '%.20s...': longer than %d bytes",
+				     name, SFA_FIELD_NAME_MAX);
+	if (!sfa_utf8_valid(name, n, NULL))
+		return sfa_error_set(SFA_EINPUT, "field name: invalid UTF-8");
+	if (name[0] == '_' || name[0] == '-')
+		return sfa_error_set(SFA_EINPUT, "field name '%s': must not start with '%c'", name, name[0]);
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)name[i];
+		if (c >= 0x80 || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' || c == '-')
+			continue;
+		return sfa_error_set(SFA_EINPUT,
+				     "field name '%s': character '%c' not allowed (use a-z, 0-9, '_', '-')",
+				     name, c >= 0x20 && c < 0x7f ? c : '?');
+	}
+	return 0;
+}
+
+/* JSON string escaping; UTF-8 passes through, as jansson does. */
+static void add_json_string(struct sfa_buf *out, const char *s, size_t len)
+{
+	static const char hex[] = "0123456789abcdef";
+	size_t start = 0;
+
+	sfa_buf_grow(out, len + 2);
+	sfa_buf_addch(out, '"');
+	for (size_t i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)s[i];
+		const char *esc = NULL;
+		char u[7];
+		if (c >= 0x20 && c != '"' && c != '\\')
+			continue;
+		sfa_buf_add(out, s + start, i - start);
+		switch (c) {
+		case '"': esc = "\\\""; break;
+		case '\\': esc = "\\\\"; break;
+		case '\n': esc = "\\n"; break;
+		case '\r': esc = "\\r"; break;
+		case '\t': esc = "\\t"; break;
+		case '\b': esc = "\\b"; break;
+		case '\f': esc = "\\f"; break;
+		default:
+			memcpy(u, "\\u00", 4);
+			u[4] = hex[c >> 4];
+			u[5] = hex[c & 15];
+			u[6] = '\0';
+			esc = u;
+		}
+		sfa_buf_addstr(out, esc);
+		start = i + 1;
+	}
+	sfa_buf_add(out, s + start, len - start);
+	sfa_buf_addch(out, '"');
+}
+
+static int cmp_keys(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+void sfa_record_encode(struct sfa_buf *out, const json_t *rec)
+{
+	const char *stack_keys[64], **keys = stack_keys;
+	size_t n = json_object_size(rec), i = 0;
+	const char *k;
+	json_t *v;
+
+	if (n > 64)
+		keys = sfa_xmalloc(n * sizeof(*keys));
+	json_object_foreach((json_t *)rec, k, v)
+		keys[i++] = k;
+	qsort(keys, n, sizeof(*keys), cmp_keys);
+
+	sfa_buf_addstr(out, "{\n");
+	for (i = 0; i < n; i++) {
+		v = json_object_get(rec, keys[i]);
+		sfa_buf_addstr(out, "  ");
+		add_json_string(out, keys[i], strlen(keys[i]));
+		sfa_buf_addstr(out, ": ");
+		if (json_is_string(v)) {
+			add_json_string(out, json_string_value(v), json_string_length(v));
+		} else {
+			char *s = json_dumps(v, JSON_COMPACT | JSON_SORT_KEYS | JSON_ENCODE_ANY);
+			sfa_buf_addstr(out, s ? s : "null");
+			free(s);
+		}
+		sfa_buf_addstr(out, i + 1 < n ? ",\n" : "\n");
+	}
+	sfa_buf_addstr(out, "}\n");
+	if (keys != stack_keys)
+		free(keys);
+}
+
+int sfa_record_decode(json_t **out, const char *data, size_t len)
+{
+	json_error_t err;
+	json_t *v = json_loadb(data, len, JSON_REJECT_DUPLICATES, &err);
+
+	if (!v)
+		return sfa_error_set(SFA_ESTORE, "line %d: %s", err.line, err.text);
+	if (!json_is_object(v)) {
+		json_decref(v);
+		return sfa_error_set(SFA_ESTORE, "not a JSON object");
+	}
+	*out = v;
+	return 0;
+}
+
+void sfa_time_iso(char out[21], time_t t)
+{
+	struct tm tm;
+	gmtime_r(&t, &tm);
+	strftime(out, 21, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+/* Reads exactly `n` digits. */
+static int digits(const char **p, int n, int *out)
+{
+	int v = 0;
+	for (int i = 0; i < n; i++, (*p)++) {
+		if (**p < '0' || **p > '9')
+			return -1;
+		v = v * 10 + (**p - '0');
+	}
+	*out = v;
+	return 0;
+}
+
+int sfa_time_parse(time_t *out, const char *s)
+{
+	static const int mdays[] = { 31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
+	const char *p = s;
+	struct tm tm = { 0 };
+	int y, mo, d, h = 0, mi = 0, sec = 0, off = 0;
+
+	if (digits(&p, 4, &y) || *p++ != '-' || digits(&p, 2, &mo) || *p++ != '-' || digits(&p, 2, &d))
+		goto bad;
+	if (mo < 1 || mo > 12 || d < 1 || d > mdays[mo - 1] ||
+	    (mo == 2 && d == 29 && !(y % 4 == 0 && (y % 100 != 0 || y % 400 == 0))))
+		goto bad;
+	if (*p == 'T' || *p == ' ') {
+		p++;
+		if (digits(&p, 2, &h) || *p++ != ':' || digits(&p, 2, &mi))
+			goto bad;
+		if (*p == ':') {
+			p++;
+			if (digits(&p, 2, &sec))
+				goto bad;
+			if (*p == '.' || *p == ',') {
+				p++;
+				if (*p < '0' || *p > '9')
+					goto bad;
+				while (*p >= '0' && *p <= '9')
+					p++;
+			}
+		}
+		if (h > 23 || mi > 59 || sec > 60)
+			goto bad;
+		if (*p == 'Z' || *p == 'z') {
+			p++;
+		} else if (*p == '+' || *p == '-') {
+			int sign = *p++ == '-' ? -1 : 1, oh, om;
+			if (digits(&p, 2, &oh))
+				goto bad;
+			if (*p == ':')
+				p++;
+			if (digits(&p, 2, &om) || oh > 23 || om > 59)
+				goto bad;
+			off = sign * (oh * 3600 + om * 60);
+		} else {
+			goto bad;	/* a time without a zone is ambiguous */
+		}
+	}
+	if (*p)
+		goto bad;
+	tm.tm_year = y - 1900;
+	tm.tm_mon = mo - 1;
+	tm.tm_mday = d;
+	tm.tm_hour = h;
+	tm.tm_min = mi;
+	tm.tm_sec = sec;
+	*out = timegm(&tm) - off;
+	return 0;
+bad:
+	return sfa_error_set(SFA_EINPUT, "not an ISO 8601 date or date-time with a zone: '%s'", s);
+}

@@ -1,0 +1,572 @@
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <ftw.h>
+#include <pwd.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "sfa/error.h"
+#include "sfa/store.h"
+#include "store-private.h"
+#include "sfa/banned.h"
+
+struct sfa_store {
+	char *path;
+	git_repository *repo;
+	struct sfa_index *index;
+	int lockfd;
+};
+
+static int initialized;
+
+void sfa_global_init(void)
+{
+	if (initialized++)
+		return;
+	git_libgit2_init();
+	/* libgit2 does not fsync by default; a store must survive a power cut. */
+	git_libgit2_opts(GIT_OPT_ENABLE_FSYNC_GITDIR, 1);
+	/* Bound the object cache: reindexing walks a million objects. */
+	git_libgit2_opts(GIT_OPT_SET_CACHE_MAX_SIZE, (ssize_t)(32 << 20));
+}
+
+void sfa_global_shutdown(void)
+{
+	if (initialized && --initialized == 0)
+		git_libgit2_shutdown();
+}
+
+void sfa_store_locate(struct sfa_buf *out, const char *opt)
+{
+	const char *env = getenv("SFA_STORE"), *xdg = getenv("XDG_DATA_HOME"), *home = getenv("HOME");
+
+	if (opt && *opt)
+		sfa_buf_addstr(out, opt);
+	else if (env && *env)
+		sfa_buf_addstr(out, env);
+	else if (xdg && *xdg == '/')
+		sfa_buf_addf(out, "%s/sfa/store", xdg);
+	else
+		sfa_buf_addf(out, "%s/.local/share/sfa/store", home && *home ? home : ".");
+}
+
+static int mkdir_p(const char *path)
+{
+	struct sfa_buf b = SFA_BUF_INIT;
+	int err = 0;
+
+	sfa_buf_addstr(&b, path);
+	for (char *p = b.buf + 1; ; p++) {
+		if (*p != '/' && *p)
+			continue;
+		char c = *p;
+		*p = '\0';
+		if (mkdir(b.buf, 0777) < 0 && errno != EEXIST) {
+			err = sfa_error_set(SFA_ESTORE, "cannot create '%s': %s", b.buf, strerror(errno));
+			break;
+		}
+		*p = c;
+		if (!c)
+			break;
+	}
+	sfa_buf_release(&b);
+	return err;
+}
+
+static int rm_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+	return remove(path);
+}
+
+static int is_empty_dir(const char *path)
+{
+	DIR *d = opendir(path);
+	struct dirent *e;
+	int empty = 1;
+	if (!d)
+		return 0;
+	while (empty && (e = readdir(d)))
+		if (strcmp(e->d_name, ".") && strcmp(e->d_name, ".."))
+			empty = 0;
+	closedir(d);
+	return empty;
+}
+
+/* --- the write lock ----------------------------------------------------- */
+
+static double lock_timeout(void)
+{
+	const char *v = getenv("SFA_LOCK_TIMEOUT");
+	char *end;
+	double t;
+	if (!v || !*v)
+		return 30;
+	t = strtod(v, &end);
+	return *end || t < 0 ? 30 : t;
+}
+
+/*
+ * flock(2) rather than a lock file: the kernel drops it when the holder
+ * dies, so a killed command never leaves the store locked.
+ */
+int sfa_store_lock_write(struct sfa_store *s)
+{
+	struct sfa_buf p = SFA_BUF_INIT;
+	double limit = lock_timeout(), waited = 0;
+	long delay_ms = 2;
+	int err = 0;
+
+	if (s->lockfd >= 0)
+		return 0;
+	sfa_buf_addf(&p, "%s/%s", s->path, SFA_LOCK_FILE);
+	s->lockfd = open(p.buf, O_RDWR | O_CREAT | O_CLOEXEC, 0666);
+	if (s->lockfd < 0) {
+		err = sfa_error_set(SFA_ESTORE, "cannot open lock '%s': %s", p.buf, strerror(errno));
+		goto done;
+	}
+	while (flock(s->lockfd, LOCK_EX | LOCK_NB) < 0) {
+		if (errno != EWOULDBLOCK && errno != EINTR) {
+			err = sfa_error_set(SFA_ESTORE, "cannot lock '%s': %s", p.buf, strerror(errno));
+			break;
+		}
+		if (waited >= limit) {
+			err = sfa_error_set(SFA_EBUSY, "store '%s' is busy: another command held its write lock "
+					    "for %.0f s (see SFA_LOCK_TIMEOUT); try again", s->path, limit);
+			break;
+		}
+		struct timespec ts = { delay_ms / 1000, (delay_ms % 1000) * 1000000L };
+		nanosleep(&ts, NULL);
+		waited += delay_ms / 1000.0;
+		if (delay_ms < 100)
+			delay_ms *= 2;
+	}
+	if (err < 0) {
+		close(s->lockfd);
+		s->lockfd = -1;
+	}
+done:
+	sfa_buf_release(&p);
+	return err;
+}
+
+void sfa_store_unlock_write(struct sfa_store *s)
+{
+	if (s->lockfd >= 0) {
+		close(s->lockfd);	/* releases the flock */
+		s->lockfd = -1;
+	}
+}
+
+/* --- opening ---------------------------------------------------------------- */
+
+const char *sfa_store_path(const struct sfa_store *s)
+{
+	return s->path;
+}
+
+git_repository *sfa_store_repo(struct sfa_store *s)
+{
+	return s->repo;
+}
+
+struct sfa_index *sfa_store_index(struct sfa_store *s)
+{
+	return s->index;
+}
+
+int sfa_store_head(struct sfa_store *s, git_oid *out)
+{
+	int rc = git_reference_name_to_id(out, s->repo, SFA_BRANCH);
+	if (rc == GIT_ENOTFOUND)
+		return sfa_error_set(SFA_ESTORE, "store '%s' has no branch 'main': not an sfa store", s->path);
+	if (rc < 0)
+		return sfa_error_git(SFA_ESTORE, "cannot read branch 'main'");
+	return 0;
+}
+
+static int open_index(struct sfa_store *s)
+{
+	struct sfa_buf p = SFA_BUF_INIT;
+	int err;
+	sfa_buf_addf(&p, "%s/%s", s->path, SFA_INDEX_FILE);
+	err = sfa_index_open(&s->index, p.buf);
+	sfa_buf_release(&p);
+	return err;
+}
+
+static void remove_index_files(struct sfa_store *s)
+{
+	static const char *const suffix[] = { "", "-wal", "-shm", "-journal" };
+	struct sfa_buf p = SFA_BUF_INIT;
+	for (size_t i = 0; i < sizeof(suffix) / sizeof(suffix[0]); i++) {
+		sfa_buf_reset(&p);
+		sfa_buf_addf(&p, "%s/%s%s", s->path, SFA_INDEX_FILE, suffix[i]);
+		unlink(p.buf);
+	}
+	sfa_buf_release(&p);
+}
+
+/* Replaces the index by an empty one and fills it from the head. */
+static int fresh_index(struct sfa_store *s, const git_oid *head)
+{
+	int err;
+	sfa_index_free(s->index);
+	s->index = NULL;
+	remove_index_files(s);
+	if ((err = open_index(s)) < 0)
+		return err;
+	return sfa_index_rebuild(s->index, s->repo, head);
+}
+
+/*
+ * Brings the index to the head. Under the write lock, since two readers
+ * catching up at once would both write it; a corrupt index is rebuilt.
+ */
+static int catch_up(struct sfa_store *s)
+{
+	git_oid head, at;
+	int err, held = s->lockfd >= 0;
+
+	if ((err = sfa_store_head(s, &head)) < 0)
+		return err;
+	if (s->index && sfa_index_commit(s->index, &at) == 0 && git_oid_equal(&at, &head))
+		return 0;
+	if (!held && (err = sfa_store_lock_write(s)) < 0)
+		return err;
+	if (!s->index)
+		err = fresh_index(s, &head);
+	else if ((err = sfa_index_update(s->index, s->repo, &head)) == SFA_ESTORE)
+		err = fresh_index(s, &head);
+	if (!held)
+		sfa_store_unlock_write(s);
+	return err;
+}
+
+int sfa_store_open(struct sfa_store **out, const char *path)
+{
+	struct sfa_store *s;
+	struct stat st;
+	git_oid head;
+	git_commit *c = NULL;
+	git_tree *tree = NULL;
+	git_tree_entry *e = NULL;
+	int err;
+
+	sfa_global_init();
+	if (stat(path, &st) < 0)
+		return sfa_error_set(SFA_ESTORE, "no store at '%s' (create one with 'sfa init %s')", path, path);
+	s = sfa_xcalloc(1, sizeof(*s));
+	s->path = sfa_xstrdup(path);
+	s->lockfd = -1;
+	if (git_repository_open_ext(&s->repo, path, GIT_REPOSITORY_OPEN_NO_SEARCH | GIT_REPOSITORY_OPEN_BARE,
+				    NULL) < 0 ||
+	    !git_repository_is_bare(s->repo)) {
+		err = sfa_error_set(SFA_ESTORE, "'%s' is not an sfa store (create one with 'sfa init')", path);
+		goto done;
+	}
+	if ((err = sfa_store_head(s, &head)) < 0)
+		goto done;
+	if (git_commit_lookup(&c, s->repo, &head) < 0 || git_commit_tree(&tree, c) < 0 ||
+	    git_tree_entry_bypath(&e, tree, "config/store.json") < 0) {
+		err = sfa_error_set(SFA_ESTORE, "'%s' is not an sfa store: no config/store.json on 'main'", path);
+		goto done;
+	}
+	if (open_index(s) < 0) {
+		/* Unreadable (not a database, corrupt): it is derived, so start afresh. */
+		if ((err = sfa_store_lock_write(s)) == 0)
+			err = fresh_index(s, &head);
+		sfa_store_unlock_write(s);
+		if (err < 0)
+			goto done;
+	}
+	err = catch_up(s);
+done:
+	git_tree_entry_free(e);
+	git_tree_free(tree);
+	git_commit_free(c);
+	if (err < 0) {
+		sfa_store_free(s);
+		return err;
+	}
+	*out = s;
+	return 0;
+}
+
+void sfa_store_free(struct sfa_store *s)
+{
+	if (!s)
+		return;
+	sfa_store_unlock_write(s);
+	sfa_index_free(s->index);
+	git_repository_free(s->repo);
+	free(s->path);
+	free(s);
+}
+
+/* --- identity --------------------------------------------------------------- */
+
+int sfa_store_signature(struct sfa_store *s, git_signature **out)
+{
+	const char *user = getenv("SFA_USER"), *email = getenv("SFA_EMAIL");
+	struct sfa_buf name = SFA_BUF_INIT, mail = SFA_BUF_INIT;
+	int rc;
+
+	if (user && *user) {
+		const char *lt = strchr(user, '<'), *gt = lt ? strchr(lt, '>') : NULL;
+		if (lt && gt) {
+			size_t n = (size_t)(lt - user);
+			while (n && user[n - 1] == ' ')
+				n--;
+			sfa_buf_add(&name, user, n);
+			sfa_buf_add(&mail, lt + 1, (size_t)(gt - lt - 1));
+		} else {
+			sfa_buf_addstr(&name, user);
+		}
+		if (email && *email) {
+			sfa_buf_reset(&mail);
+			sfa_buf_addstr(&mail, email);
+		}
+	} else if (s && git_signature_default(out, s->repo) == 0) {
+		return 0;
+	} else {
+		struct passwd *pw = getpwuid(getuid());
+		char host[256] = "localhost";
+		gethostname(host, sizeof(host) - 1);
+		sfa_buf_addstr(&name, pw && pw->pw_name ? pw->pw_name : "unknown");
+		if (email && *email)
+			sfa_buf_addstr(&mail, email);
+	}
+	if (!mail.len) {
+		char host[256] = "localhost";
+		gethostname(host, sizeof(host) - 1);
+		sfa_buf_addf(&mail, "%s@%s", name.buf, host);
+	}
+	rc = git_signature_now(out, name.buf, mail.buf);
+	sfa_buf_release(&name);
+	sfa_buf_release(&mail);
+	if (rc < 0)
+		return sfa_error_git(SFA_EUSAGE, "bad user name or email (SFA_USER, SFA_EMAIL)");
+	return 0;
+}
+
+/* --- init ------------------------------------------------------------------- */
+
+static int first_commit(git_repository *repo)
+{
+	static const char store_json[] = "{\n  \"format\": 1\n}\n";
+	git_treebuilder *tb = NULL;
+	git_oid blob, config, root, commit;
+	git_signature *sig = NULL;
+	git_tree *tree = NULL;
+	git_reference *ref = NULL;
+	struct sfa_store tmp = { NULL, repo, NULL, -1 };
+	int err;
+
+	if ((err = sfa_store_signature(&tmp, &sig)) < 0)
+		return err;
+	err = SFA_ESTORE;
+	if (git_blob_create_from_buffer(&blob, repo, store_json, sizeof(store_json) - 1) < 0 ||
+	    git_treebuilder_new(&tb, repo, NULL) < 0 ||
+	    git_treebuilder_insert(NULL, tb, "store.json", &blob, GIT_FILEMODE_BLOB) < 0 ||
+	    git_treebuilder_write(&config, tb) < 0)
+		goto fail;
+	git_treebuilder_clear(tb);
+	if (git_treebuilder_insert(NULL, tb, "config", &config, GIT_FILEMODE_TREE) < 0 ||
+	    git_treebuilder_write(&root, tb) < 0 || git_tree_lookup(&tree, repo, &root) < 0 ||
+	    git_commit_create(&commit, repo, NULL, sig, sig, NULL, "sfa init: create store\n", tree, 0, NULL) < 0 ||
+	    git_reference_create(&ref, repo, SFA_BRANCH, &commit, 0, "sfa init") < 0)
+		goto fail;
+	err = 0;
+fail:
+	if (err < 0)
+		sfa_error_git(err, "cannot write the first commit");
+	git_reference_free(ref);
+	git_tree_free(tree);
+	git_treebuilder_free(tb);
+	git_signature_free(sig);
+	return err;
+}
+
+int sfa_store_init(const char *path)
+{
+	git_repository_init_options opts;
+	git_repository *repo = NULL;
+	struct sfa_store *s = NULL;
+	struct stat st;
+	int err, created = 0;
+
+	sfa_global_init();
+	git_repository_init_options_init(&opts, GIT_REPOSITORY_INIT_OPTIONS_VERSION);
+	if (stat(path, &st) == 0) {
+		if (!S_ISDIR(st.st_mode) || !is_empty_dir(path))
+			return sfa_error_set(SFA_ESTORE, "cannot create a store at '%s': %s", path,
+					     S_ISDIR(st.st_mode) ? "folder not empty" : "not a folder");
+	} else {
+		if ((err = mkdir_p(path)) < 0)
+			return err;
+		created = 1;
+	}
+	opts.flags = GIT_REPOSITORY_INIT_BARE | GIT_REPOSITORY_INIT_NO_REINIT | GIT_REPOSITORY_INIT_MKPATH;
+	opts.initial_head = "main";
+	opts.description = "sfa store\n";
+	if (git_repository_init_ext(&repo, path, &opts) < 0) {
+		err = sfa_error_git(SFA_ESTORE, "cannot create repository");
+		goto done;
+	}
+	if ((err = first_commit(repo)) < 0)
+		goto done;
+	git_repository_free(repo);
+	repo = NULL;
+	err = sfa_store_open(&s, path);	/* builds the index */
+done:
+	git_repository_free(repo);
+	sfa_store_free(s);
+	/* Leave nothing half-made behind. */
+	if (err < 0 && created)
+		nftw(path, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+	return err;
+}
+
+/* --- reading ---------------------------------------------------------------- */
+
+void sfa_store_record_path(struct sfa_buf *out, const struct sfa_type *t, const char *id)
+{
+	sfa_buf_addf(out, "%s/%.2s/%s.json", t->plural, id, id);
+}
+
+int sfa_store_resolve(struct sfa_store *s, const struct sfa_type *t, const char *given,
+		      char out[SFA_ID_LEN + 1])
+{
+	char norm[SFA_ID_LEN + 1];
+	int err = sfa_id_normalize(norm, given);
+	if (err < 0)
+		return err;
+	return sfa_index_resolve(s->index, t, norm, out);
+}
+
+int sfa_store_read(struct sfa_store *s, const struct sfa_type *t, const char *id, json_t **out)
+{
+	struct sfa_buf path = SFA_BUF_INIT;
+	git_oid head;
+	git_commit *c = NULL;
+	git_tree *tree = NULL;
+	git_tree_entry *e = NULL;
+	git_blob *blob = NULL;
+	int err, rc;
+
+	if ((err = sfa_store_head(s, &head)) < 0)
+		return err;
+	sfa_store_record_path(&path, t, id);
+	if (git_commit_lookup(&c, s->repo, &head) < 0 || git_commit_tree(&tree, c) < 0) {
+		err = sfa_error_git(SFA_ESTORE, "cannot read head");
+		goto done;
+	}
+	rc = git_tree_entry_bypath(&e, tree, path.buf);
+	if (rc == GIT_ENOTFOUND) {
+		err = sfa_error_set(SFA_ENOTFOUND, "no %s '%s'", t->name, id);
+		goto done;
+	}
+	if (rc < 0 || git_blob_lookup(&blob, s->repo, git_tree_entry_id(e)) < 0) {
+		err = sfa_error_git(SFA_ESTORE, "cannot read record");
+		goto done;
+	}
+	if ((err = sfa_record_decode(out, git_blob_rawcontent(blob), (size_t)git_blob_rawsize(blob))) < 0)
+		sfa_error_prefix(err, "%s: ", path.buf);
+done:
+	git_blob_free(blob);
+	git_tree_entry_free(e);
+	git_tree_free(tree);
+	git_commit_free(c);
+	sfa_buf_release(&path);
+	return err;
+}
+
+int sfa_store_reindex(struct sfa_store *s)
+{
+	git_oid head;
+	int err;
+	if ((err = sfa_store_lock_write(s)) < 0)
+		return err;
+	if ((err = sfa_store_head(s, &head)) == 0)
+		err = fresh_index(s, &head);
+	sfa_store_unlock_write(s);
+	return err;
+}
+
+/* Removes *.lock files below `dir` (recursively), noting each. */
+static void remove_locks(const char *dir, struct sfa_buf *removed)
+{
+	DIR *d = opendir(dir);
+	struct dirent *e;
+	struct sfa_buf p = SFA_BUF_INIT;
+	if (!d)
+		return;
+	while ((e = readdir(d))) {
+		size_t n = strlen(e->d_name);
+		struct stat st;
+		if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
+			continue;
+		sfa_buf_reset(&p);
+		sfa_buf_addf(&p, "%s/%s", dir, e->d_name);
+		if (lstat(p.buf, &st) < 0)
+			continue;
+		if (S_ISDIR(st.st_mode))
+			remove_locks(p.buf, removed);
+		else if (n > 5 && !strcmp(e->d_name + n - 5, ".lock") && unlink(p.buf) == 0)
+			sfa_buf_addf(removed, "%s\n", p.buf);
+	}
+	closedir(d);
+	sfa_buf_release(&p);
+}
+
+/* Removes every file in sfa-tmp/: only a writer holding the lock uses it. */
+void sfa_store_clean_tmp(struct sfa_store *s, struct sfa_buf *removed)
+{
+	struct sfa_buf p = SFA_BUF_INIT;
+	DIR *d;
+	struct dirent *e;
+	sfa_buf_addf(&p, "%s/%s", s->path, SFA_TMP_DIR);
+	size_t base = p.len;
+	if (!(d = opendir(p.buf))) {
+		sfa_buf_release(&p);
+		return;
+	}
+	while ((e = readdir(d))) {
+		if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
+			continue;
+		sfa_buf_setlen(&p, base);
+		sfa_buf_addf(&p, "/%s", e->d_name);
+		if (unlink(p.buf) == 0 && removed)
+			sfa_buf_addf(removed, "%s\n", p.buf);
+	}
+	closedir(d);
+	sfa_buf_release(&p);
+}
+
+int sfa_store_unlock(struct sfa_store *s, struct sfa_buf *removed)
+{
+	struct sfa_buf p = SFA_BUF_INIT;
+	static const char *const top[] = { "packed-refs.lock", "HEAD.lock", "config.lock" };
+	int err;
+
+	if ((err = sfa_store_lock_write(s)) < 0)
+		return err;
+	sfa_buf_addf(&p, "%s/refs", s->path);
+	remove_locks(p.buf, removed);
+	for (size_t i = 0; i < sizeof(top) / sizeof(top[0]); i++) {
+		sfa_buf_reset(&p);
+		sfa_buf_addf(&p, "%s/%s", s->path, top[i]);
+		if (unlink(p.buf) == 0)
+			sfa_buf_addf(removed, "%s\n", p.buf);
+	}
+	sfa_store_clean_tmp(s, removed);
+	sfa_store_unlock_write(s);
+	sfa_buf_release(&p);
+	return 0;
+}
