@@ -1,7 +1,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
 #include <sqlite3.h>
 
@@ -9,6 +8,7 @@
 #include "sfa/error.h"
 #include "sfa/index.h"
 #include "sfa/progress.h"
+#include "sfa/treediff.h"
 #include "sfa/banned.h"
 
 #define SCHEMA_VERSION "1"
@@ -471,215 +471,53 @@ done:
 	return err < 0 ? err : n;
 }
 
-int sfa_path_name_check(const char *name, size_t len)
-{
-	if (len == 0 || len > 255 || (len == 1 && name[0] == '.') ||
-	    (len == 2 && name[0] == '.' && name[1] == '.') ||
-	    (len == 4 && !strncasecmp(name, ".git", 4)) ||
-	    memchr(name, '/', len) || memchr(name, '\\', len) || memchr(name, '\0', len))
-		return sfa_error_set(SFA_ESTORE, "unsafe path name '%.*s'", (int)(len > 64 ? 64 : len), name);
-	return 0;
-}
-
 /* --- bringing the index up to a commit ------------------------------- */
 
 struct walk {
 	struct sfa_index *ix;
-	git_repository *repo;
 	git_odb *odb;
 	unsigned long long done;
 	const char *what;
 };
 
-/* "<id>.json" inside shard "ab" where the id starts with "ab". */
-static int record_name(const git_tree_entry *e, const char *shard, char id[SFA_ID_LEN + 1])
+static int apply_change(const struct sfa_type *t, const char *id, const git_oid *old,
+			const git_oid *new, void *data)
 {
-	const char *name = git_tree_entry_name(e);
-	size_t len = strlen(name);
-	if (sfa_path_name_check(name, len) < 0)
-		return SFA_ESTORE;
-	if (len != SFA_ID_LEN + 5 || strcmp(name + SFA_ID_LEN, ".json") ||
-	    !sfa_id_valid(name, SFA_ID_LEN) || strncmp(name, shard, 2) ||
-	    git_tree_entry_type(e) != GIT_OBJECT_BLOB)
-		return sfa_error_set(SFA_ESTORE, "not a record file: '%s'", name);
-	memcpy(id, name, SFA_ID_LEN);
-	id[SFA_ID_LEN] = '\0';
-	return 0;
-}
-
-static int shard_name(const git_tree_entry *e)
-{
-	const char *name = git_tree_entry_name(e);
-	size_t len = strlen(name);
-	if (sfa_path_name_check(name, len) < 0)
-		return SFA_ESTORE;
-	if (len != 2 || git_tree_entry_type(e) != GIT_OBJECT_TREE)
-		return sfa_error_set(SFA_ESTORE, "not a shard folder: '%s'", name);
-	char probe[SFA_ID_LEN];
-	memset(probe, '0', sizeof(probe));
-	probe[0] = name[0];
-	probe[1] = name[1];
-	if (!sfa_id_valid(probe, SFA_ID_LEN))
-		return sfa_error_set(SFA_ESTORE, "not a shard folder: '%s'", name);
-	return 0;
-}
-
-static int index_blob(struct walk *w, const struct sfa_type *t, const char *id, const git_oid *oid)
-{
+	struct walk *w = data;
 	git_odb_object *obj = NULL;
 	json_t *rec = NULL;
-	const char *data;
+	const char *body;
 	size_t len;
 	int err;
 
-	if (git_odb_read(&obj, w->odb, oid) < 0)
+	if (!new)
+		return sfa_index_del(w->ix, t, id);
+	if (git_odb_read(&obj, w->odb, new) < 0)
 		return sfa_error_git(SFA_ESTORE, "cannot read record");
-	data = git_odb_object_data(obj);
+	body = git_odb_object_data(obj);
 	len = git_odb_object_size(obj);
-	if ((err = sfa_record_decode(&rec, data, len)) < 0) {
+	if ((err = sfa_record_decode(&rec, body, len)) < 0)
 		err = sfa_error_prefix(SFA_ESTORE, "record %s/%.2s/%s.json: ", t->plural, id, id);
-		goto done;
-	}
-	err = sfa_index_put(w->ix, t, id, oid, data, len, rec);
+	else
+		err = sfa_index_put(w->ix, t, id, new, body, len, rec);
 	if (++w->done % 4096 == 0)
 		sfa_progress(w->what, w->done, 0);
-done:
 	json_decref(rec);
 	git_odb_object_free(obj);
-	return err;
-}
-
-/* Entry of a tree by position, or NULL past the end or for no tree. */
-static const git_tree_entry *entry_at(const git_tree *t, size_t i)
-{
-	return t ? git_tree_entry_byindex(t, i) : NULL;
-}
-
-/* Applies the difference between two shard trees (either may be NULL). */
-static int diff_shard(struct walk *w, const struct sfa_type *t, const char *shard,
-		      const git_tree *a, const git_tree *b)
-{
-	size_t i = 0, j = 0;
-	char id[SFA_ID_LEN + 1];
-	int err = 0;
-
-	for (;;) {
-		const git_tree_entry *ea = entry_at(a, i), *eb = entry_at(b, j);
-		int c;
-		if (!ea && !eb)
-			break;
-		c = !ea ? 1 : !eb ? -1 : strcmp(git_tree_entry_name(ea), git_tree_entry_name(eb));
-		if (c < 0) {		/* gone */
-			if ((err = record_name(ea, shard, id)) < 0)
-				break;
-			err = sfa_index_del(w->ix, t, id);
-			i++;
-		} else {
-			if ((err = record_name(eb, shard, id)) < 0)
-				break;
-			if (c > 0 || !git_oid_equal(git_tree_entry_id(ea), git_tree_entry_id(eb)))
-				err = index_blob(w, t, id, git_tree_entry_id(eb));
-			if (c == 0)
-				i++;
-			j++;
-		}
-		if (err < 0)
-			break;
-	}
-	if (err < 0)
-		return sfa_error_prefix(err, "%s/%s: ", t->plural, shard);
-	return 0;
-}
-
-static int subtree(git_tree **out, git_repository *repo, const git_tree_entry *e)
-{
-	*out = NULL;
-	if (!e)
-		return 0;
-	if (git_tree_lookup(out, repo, git_tree_entry_id(e)) < 0)
-		return sfa_error_git(SFA_ESTORE, "cannot read tree");
-	return 0;
-}
-
-static int diff_type(struct walk *w, const struct sfa_type *t, const git_tree *a, const git_tree *b)
-{
-	size_t i = 0, j = 0;
-	int err = 0;
-
-	for (;;) {
-		const git_tree_entry *ea = entry_at(a, i), *eb = entry_at(b, j);
-		git_tree *sa = NULL, *sb = NULL;
-		char shard[3];
-		int c;
-		if (!ea && !eb)
-			break;
-		c = !ea ? 1 : !eb ? -1 : strcmp(git_tree_entry_name(ea), git_tree_entry_name(eb));
-		if (c <= 0)
-			i++;
-		if (c >= 0)
-			j++;
-		if (c == 0 && git_oid_equal(git_tree_entry_id(ea), git_tree_entry_id(eb)))
-			continue;
-		if (c >= 0 && (err = shard_name(eb)) < 0)
-			return sfa_error_prefix(err, "%s/: ", t->plural);
-		memcpy(shard, git_tree_entry_name(c < 0 ? ea : eb), 3);
-		if ((err = subtree(&sa, w->repo, c <= 0 ? ea : NULL)) == 0 &&
-		    (err = subtree(&sb, w->repo, c >= 0 ? eb : NULL)) == 0)
-			err = diff_shard(w, t, shard, sa, sb);
-		git_tree_free(sa);
-		git_tree_free(sb);
-		if (err < 0)
-			return err;
-	}
-	return 0;
-}
-
-static int commit_tree(git_tree **out, git_repository *repo, const git_oid *commit)
-{
-	git_commit *c = NULL;
-	int err = 0;
-	*out = NULL;
-	if (!commit)
-		return 0;
-	if (git_commit_lookup(&c, repo, commit) < 0 || git_commit_tree(out, c) < 0)
-		err = sfa_error_git(SFA_ESTORE, "cannot read commit");
-	git_commit_free(c);
-	return err;
-}
-
-/* Applies root tree a -> b for every record type. */
-static int diff_roots(struct walk *w, const git_tree *a, const git_tree *b)
-{
-	int err = 0;
-	for (size_t k = 0; sfa_types[k] && !err; k++) {
-		const struct sfa_type *t = sfa_types[k];
-		const git_tree_entry *ea = a ? git_tree_entry_byname(a, t->plural) : NULL;
-		const git_tree_entry *eb = b ? git_tree_entry_byname(b, t->plural) : NULL;
-		git_tree *ta = NULL, *tb = NULL;
-		if (ea && eb && git_oid_equal(git_tree_entry_id(ea), git_tree_entry_id(eb)))
-			continue;
-		if (eb && git_tree_entry_type(eb) != GIT_OBJECT_TREE)
-			return sfa_error_set(SFA_ESTORE, "'%s' is not a folder", t->plural);
-		if ((err = subtree(&ta, w->repo, ea && git_tree_entry_type(ea) == GIT_OBJECT_TREE ? ea : NULL)) == 0 &&
-		    (err = subtree(&tb, w->repo, eb)) == 0)
-			err = diff_type(w, t, ta, tb);
-		git_tree_free(ta);
-		git_tree_free(tb);
-	}
 	return err;
 }
 
 static int run_walk(struct sfa_index *ix, git_repository *repo, const git_oid *from,
 		    const git_oid *to, const char *what)
 {
-	struct walk w = { ix, repo, NULL, 0, what };
+	struct walk w = { ix, NULL, 0, what };
 	git_tree *a = NULL, *b = NULL;
 	int err;
 
 	if (git_repository_odb(&w.odb, repo) < 0)
 		return sfa_error_git(SFA_ESTORE, "cannot open objects");
-	if ((err = commit_tree(&a, repo, from)) == 0 && (err = commit_tree(&b, repo, to)) == 0 &&
-	    (err = diff_roots(&w, a, b)) == 0 && to)
+	if ((err = sfa_commit_tree(repo, from, &a)) == 0 && (err = sfa_commit_tree(repo, to, &b)) == 0 &&
+	    (err = sfa_treediff(repo, a, b, apply_change, &w)) == 0 && to)
 		err = sfa_index_set_commit(ix, to);
 	if (w.done >= 4096)
 		sfa_progress(NULL, w.done, w.done);
@@ -704,7 +542,7 @@ int sfa_index_rebuild(struct sfa_index *ix, git_repository *repo, const git_oid 
 	 * building the secondary indexes once at the end.
 	 */
 	if ((err = exec(ix, "DELETE FROM records; DELETE FROM fields; DELETE FROM meta WHERE key = 'commit';"
-			    "DROP INDEX IF EXISTS records_id; DROP INDEX IF EXISTS records_ext;"
+			    "DROP INDEX IF EXISTS records_ext;"
 			    "DROP INDEX IF EXISTS records_created;")) < 0)
 		goto done;
 	finalize_all(ix);

@@ -70,6 +70,8 @@ struct sfa_reader {
 	size_t raw_off, raw_len;
 
 	size_t nvalues;
+	/* Bytes from `pos` up to here hold no NUL (JSON only). */
+	size_t nul_scan;
 	enum array_state astate;
 
 	struct csv_parser csv;
@@ -126,6 +128,7 @@ static int fill(struct sfa_reader *r, size_t want)
 		memmove(r->in.buf, r->in.buf + r->mark, r->in.len - r->mark);
 		sfa_buf_setlen(&r->in, r->in.len - r->mark);
 		r->pos -= r->mark;
+		r->nul_scan = r->nul_scan > r->mark ? r->nul_scan - r->mark : 0;
 		r->mark = 0;
 	}
 	while (!r->eof && got < want) {
@@ -479,6 +482,22 @@ static int csv_next(struct sfa_reader *r, json_t **out)
 	}
 }
 
+/*
+ * Where the first NUL byte at or after `pos` is, or the end of the input
+ * in hand. jansson loses count of its position when it backs up over a
+ * NUL, and no JSON text holds one, so it never gets to see them.
+ */
+static size_t nul_stop(struct sfa_reader *r)
+{
+	const char *p;
+
+	if (r->nul_scan < r->pos)
+		r->nul_scan = r->pos;
+	p = memchr(r->in.buf + r->nul_scan, '\0', r->in.len - r->nul_scan);
+	r->nul_scan = p ? (size_t)(p - r->in.buf) : r->in.len;
+	return r->nul_scan;
+}
+
 /* The absolute line of a jansson error in the value starting at `rec_line`. */
 static size_t json_error_line(const struct sfa_reader *r, const json_error_t *err)
 {
@@ -496,7 +515,7 @@ static int json_value(struct sfa_reader *r, json_t **out)
 	json_error_t err, refused;
 	json_t *v = NULL;
 	size_t avail, used = 0;
-	int is_refused, ret;
+	int is_refused, cut = 0, ret;
 
 	r->mark = r->pos;
 	r->rec_line = r->line;
@@ -504,7 +523,8 @@ static int json_value(struct sfa_reader *r, json_t **out)
 		size_t want = 1;
 		int complete;
 
-		avail = r->in.len - r->pos;
+		avail = nul_stop(r) - r->pos;
+		cut = r->pos + avail < r->in.len;
 		is_refused = 0;
 		v = json_loadb(r->in.buf + r->pos, avail, strict, &err);
 		if (!v && (json_error_code(&err) == json_error_duplicate_key ||
@@ -521,10 +541,10 @@ static int json_value(struct sfa_reader *r, json_t **out)
 		if (v) {
 			used = (size_t)err.position;
 			/* A number or a literal may go on past the buffer. */
-			complete = used < avail || r->eof || json_is_object(v) ||
+			complete = used < avail || r->eof || cut || json_is_object(v) ||
 				   json_is_array(v) || json_is_string(v);
 		} else {
-			complete = r->eof || (size_t)err.position + JSON_TAIL < avail;
+			complete = r->eof || cut || (size_t)err.position + JSON_TAIL < avail;
 		}
 		if (complete)
 			break;
@@ -539,6 +559,8 @@ static int json_value(struct sfa_reader *r, json_t **out)
 			return ret;
 	}
 
+	if (!v && cut && (size_t)err.position + JSON_TAIL >= avail)
+		return fail(r, SFA_EINPUT, "%s:%zu: NUL byte", r->name, json_error_line(r, &err));
 	if (!v)
 		return fail(r, SFA_EINPUT, "%s:%zu: %s", r->name, json_error_line(r, &err), err.text);
 	if (used > SFA_RECORD_MAX) {
@@ -558,6 +580,10 @@ static int json_value(struct sfa_reader *r, json_t **out)
 
 	if (is_refused) {
 		json_decref(v);
+		/* jansson's own text names a flag of its API. */
+		if (json_error_code(&refused) == json_error_null_character)
+			return sfa_error_set(SFA_EINPUT, "%s:%zu: \\u0000 (NUL) not allowed",
+					     r->name, json_error_line(r, &refused));
 		return sfa_error_set(SFA_EINPUT, "%s:%zu: %s",
 				     r->name, json_error_line(r, &refused), refused.text);
 	}

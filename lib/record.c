@@ -3,17 +3,10 @@
 #include <string.h>
 
 #include "sfa/error.h"
+#include "sfa/id.h"
 #include "sfa/record.h"
 #include "sfa/utf8.h"
 #include "sfa/banned.h"
-
-static const char *const lead_columns[] = {
-	"id", "first_name", "last_name", "company", "email", "phone", "title",
-	"source", "status", "owner", "country", "city", "industry", "employees",
-	"interest", "external_id", "created_at", "notes", NULL
-};
-
-const struct sfa_type sfa_type_lead = { "lead", "leads", lead_columns };
 
 const struct sfa_type *const sfa_types[] = { &sfa_type_lead, NULL };
 
@@ -47,6 +40,49 @@ int sfa_field_name_check(const char *name)
 				     name, c >= 0x20 && c < 0x7f ? c : '?');
 	}
 	return 0;
+}
+
+int sfa_record_check(const struct sfa_type *t, json_t *rec)
+{
+	const char *k;
+	json_t *v, *tmp;
+	int err;
+
+	json_object_foreach_safe(rec, tmp, k, v) {
+		if ((err = sfa_field_name_check(k)) < 0)
+			return err;
+		if (json_is_object(v) || json_is_array(v))
+			return sfa_error_set(SFA_EINPUT, "field '%s': a nested %s is not a field value", k,
+					     json_is_object(v) ? "object" : "array");
+		if (json_is_string(v) && !json_string_length(v))
+			json_object_set_new(rec, k, json_null());	/* an empty text is no value */
+	}
+	v = json_object_get(rec, "id");
+	if (v && !json_is_null(v) && (!json_is_string(v) || !sfa_id_valid(json_string_value(v), json_string_length(v))))
+		return sfa_error_set(SFA_EINPUT, "field 'id': not an id: '%s'",
+				     json_is_string(v) ? json_string_value(v) : "(not text)");
+	v = json_object_get(rec, "created_at");
+	if (v && !json_is_null(v)) {
+		time_t when;
+		char iso[21];
+		if (!json_is_string(v) || sfa_time_parse(&when, json_string_value(v)) < 0)
+			return sfa_error_prefix(SFA_EINPUT, "field 'created_at': ");
+		sfa_time_iso(iso, when);
+		json_object_set_new(rec, "created_at", json_string(iso));
+	}
+	return t->check ? t->check(rec) : 0;
+}
+
+void sfa_record_merge(json_t *rec, const json_t *changes)
+{
+	const char *k;
+	json_t *v;
+	json_object_foreach((json_t *)changes, k, v) {
+		if (json_is_null(v))
+			json_object_del(rec, k);
+		else
+			json_object_set(rec, k, v);
+	}
 }
 
 /* JSON string escaping; UTF-8 passes through, as jansson does. */

@@ -13,6 +13,7 @@
 
 #include "sfa/error.h"
 #include "sfa/store.h"
+#include "sfa/treediff.h"
 #include "store-private.h"
 #include "sfa/banned.h"
 
@@ -248,12 +249,12 @@ static int catch_up(struct sfa_store *s)
 	return err;
 }
 
-int sfa_store_open(struct sfa_store **out, const char *path)
+/* Opens the repository and checks that it is a store; no index yet. */
+static int open_repo(struct sfa_store **out, const char *path)
 {
 	struct sfa_store *s;
 	struct stat st;
 	git_oid head;
-	git_commit *c = NULL;
 	git_tree *tree = NULL;
 	git_tree_entry *e = NULL;
 	int err;
@@ -272,24 +273,41 @@ int sfa_store_open(struct sfa_store **out, const char *path)
 	}
 	if ((err = sfa_store_head(s, &head)) < 0)
 		goto done;
-	if (git_commit_lookup(&c, s->repo, &head) < 0 || git_commit_tree(&tree, c) < 0 ||
-	    git_tree_entry_bypath(&e, tree, "config/store.json") < 0) {
+	if (sfa_commit_tree(s->repo, &head, &tree) < 0 ||
+	    git_tree_entry_bypath(&e, tree, "config/store.json") < 0)
 		err = sfa_error_set(SFA_ESTORE, "'%s' is not an sfa store: no config/store.json on 'main'", path);
-		goto done;
+done:
+	git_tree_entry_free(e);
+	git_tree_free(tree);
+	if (err < 0) {
+		sfa_store_free(s);
+		return err;
 	}
-	if (open_index(s) < 0) {
+	*out = s;
+	return 0;
+}
+
+int sfa_store_open_bare(struct sfa_store **out, const char *path)
+{
+	return open_repo(out, path);
+}
+
+int sfa_store_open(struct sfa_store **out, const char *path)
+{
+	struct sfa_store *s;
+	git_oid head;
+	int err;
+
+	if ((err = open_repo(&s, path)) < 0)
+		return err;
+	if ((err = sfa_store_head(s, &head)) == 0 && open_index(s) < 0) {
 		/* Unreadable (not a database, corrupt): it is derived, so start afresh. */
 		if ((err = sfa_store_lock_write(s)) == 0)
 			err = fresh_index(s, &head);
 		sfa_store_unlock_write(s);
-		if (err < 0)
-			goto done;
 	}
-	err = catch_up(s);
-done:
-	git_tree_entry_free(e);
-	git_tree_free(tree);
-	git_commit_free(c);
+	if (err == 0)
+		err = catch_up(s);
 	if (err < 0) {
 		sfa_store_free(s);
 		return err;

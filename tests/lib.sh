@@ -226,7 +226,7 @@ test_line_count () {
 		return 1
 	fi
 	_tlc_n=$(wc -l <"$3")
-	if ! [ "$_tlc_n" "$1" "$2" ]; then
+	if ! test "$_tlc_n" "$1" "$2"; then
 		echo "test_line_count: $3 has $_tlc_n lines, expected $1 $2:" >&2
 		head -n 50 "$3" >&2
 		return 1

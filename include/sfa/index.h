@@ -79,10 +79,4 @@ int sfa_index_update(struct sfa_index *ix, git_repository *repo, const git_oid *
 /* Drops everything and indexes `to` afresh. */
 int sfa_index_rebuild(struct sfa_index *ix, git_repository *repo, const git_oid *to);
 
-/*
- * Checks one name of a tree path against escapes and trickery: empty,
- * ".", "..", ".git" in any case, '/', '\\', NUL, over 255 bytes.
- */
-int sfa_path_name_check(const char *name, size_t len);
-
 #endif

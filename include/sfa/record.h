@@ -16,6 +16,8 @@ struct sfa_type {
 	const char *name;		/* "lead" */
 	const char *plural;		/* "leads" (also the folder) */
 	const char *const *columns;	/* default output order, NULL-ended */
+	/* Checks and normalizes the type's own fields; message names the field. */
+	int (*check)(json_t *rec);
 };
 
 extern const struct sfa_type sfa_type_lead;
@@ -30,6 +32,18 @@ const struct sfa_type *sfa_type_by_dir(const char *dir, size_t len);
  * a-z, 0-9, '_' and '-', not starting with '_' or '-'.
  */
 int sfa_field_name_check(const char *name);
+
+/*
+ * Checks a record before it is stored and normalizes it in place: field
+ * names, no nested values, empty text turned to null ("no value"), `id` a
+ * valid id, `created_at` a date-time (stored in UTC), then the type's own
+ * check.
+ * Messages name the field: "field 'email': not an address: 'bob@'".
+ */
+int sfa_record_check(const struct sfa_type *t, json_t *rec);
+
+/* Applies `changes` to `rec`: a field set to null is removed. */
+void sfa_record_merge(json_t *rec, const json_t *changes);
 
 /*
  * Appends the canonical encoding of `rec` to `out`: "{\n", then one

@@ -37,6 +37,8 @@ int sfa_store_init(const char *path);
  * (rebuilding it if missing or corrupt).
  */
 int sfa_store_open(struct sfa_store **out, const char *path);
+/* Opens only the repository, for work that must not touch the index (unlock). */
+int sfa_store_open_bare(struct sfa_store **out, const char *path);
 void sfa_store_free(struct sfa_store *s);
 
 const char *sfa_store_path(const struct sfa_store *s);

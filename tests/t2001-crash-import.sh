@@ -1,0 +1,138 @@
+#!/bin/sh
+# Crash safety: sfa-lead import killed with SIGKILL at a pseudo-random
+# moment, again and again. After every kill the store holds either all of
+# that import or none of it, git fsck is clean, the index catches up, and a
+# stale git lock is reported (exit 5) and cleared by sfa unlock.
+#
+# SFA_CRASH_ROUNDS (default 20) and SFA_CRASH_ROWS (default 100000, the
+# largest import) scale the test.
+
+. "$(dirname "$0")/lib.sh"
+
+rounds=${SFA_CRASH_ROUNDS:-20}
+rows=${SFA_CRASH_ROWS:-100000}
+
+# round.awk: the first n records of gen-data CSV with external_id L...
+# renamed to prefix...; records end in CRLF, embedded newlines are LF.
+cat >round.awk <<'EOF'
+BEGIN { RS = "\r\n"; ORS = "\r\n" }
+NR > n + 1 { exit }
+NR > 1 { sub(/^L/, prefix) }
+{ print }
+EOF
+
+# The plan: per round the number of records (log-uniform between 500 and
+# $rows) and the delay before the kill (0.05 to 3 seconds), from a fixed
+# seed so every run is the same.
+awk -v rounds="$rounds" -v rows="$rows" 'BEGIN {
+	srand(2001)
+	for (r = 1; r <= rounds; r++) {
+		n = int(500 * exp(rand() * log(rows / 500)))
+		if (n > rows) n = rows
+		printf "%d %d %.2f\n", r, n, 0.05 + rand() * 2.95
+	}
+}' >plan
+
+no_sanitizer_report () {
+	test_grep ! -e AddressSanitizer -e "runtime error:" -e LeakSanitizer "$1"
+}
+
+# Stale lock files a killed command may leave (sfa.lock is the flock(2)
+# file and always there).
+stale_locks () {
+	find "$SFA_STORE" -name "*.lock" ! -name sfa.lock
+}
+
+test_expect_success 'setup' '
+	sfa init -q
+	gen_leads "$rows" >base.csv
+	echo 0 >count
+	: >killed
+	: >completed
+	: >stale
+'
+
+while read -r round size delay; do
+	test_expect_success "round $round: import $size leads, kill -9 after ${delay}s" '
+		prev=$(cat count)
+		awk -v n="$size" -v prefix="R$round-" -f round.awk base.csv >round.csv
+		rc=0
+		sfa-lead import -q round.csv >import.out 2>import.err &
+		pid=$!
+		sleep "$delay"
+		kill -9 "$pid" 2>/dev/null || :
+		wait "$pid" || rc=$?
+		now=$(lead_count_git)
+		echo "$now" >count
+		cat import.err
+		no_sanitizer_report import.err
+		case $rc in
+		0)
+			echo "$round" >>completed
+			test_eq $((prev + size)) "$now"
+			;;
+		137)
+			echo "$round" >>killed
+			if [ "$now" -ne "$prev" ] && [ "$now" -ne $((prev + size)) ]; then
+				echo "after the kill: $now leads, expected $prev or $((prev + size))"
+				false
+			fi
+			;;
+		*)
+			echo "sfa-lead import exited $rc"
+			false
+			;;
+		esac
+		store_git fsck --no-dangling
+		stale_locks >locks
+		if [ -s locks ]; then
+			echo "$round: $(cat locks)" >>stale
+			test_must_fail --exit=5 sfa-lead add first_name=Probe >out 2>err
+			test_grep "sfa unlock" err
+			sfa unlock
+			stale_locks >locks
+			test ! -s locks
+		fi
+		test_eq "$now" "$(lead_count_git)"
+		sfa-lead list --format ids >ids 2>list.err
+		no_sanitizer_report list.err
+		test_eq "$now" "$(wc -l <ids)"
+	'
+done <plan
+
+echo "# rounds killed: $(wc -l <killed); completed: $(wc -l <completed); stale locks: $(wc -l <stale)"
+
+test_expect_success 'sfa unlock with nothing to clear exits 0' '
+	sfa unlock >out 2>err
+	stale_locks >locks
+	test ! -s locks
+'
+
+test_expect_success 'an import after the crashes completes and cleans up' '
+	prev=$(lead_count_git)
+	awk -v n=1000 -v prefix=F- -f round.awk base.csv >final.csv
+	sfa-lead import -q final.csv
+	test_eq $((prev + 1000)) "$(lead_count_git)"
+	test_eq $((prev + 1000)) "$(sfa-lead list --format ids | wc -l)"
+	if [ -d "$SFA_STORE/sfa-tmp" ]; then
+		find "$SFA_STORE/sfa-tmp" -type f >tmpfiles
+		test ! -s tmpfiles
+	fi
+	stale_locks >locks
+	test ! -s locks
+	store_git count-objects -v >counts
+	test_grep -x "garbage: 0" counts
+'
+
+test_expect_success 'the store passes a full git fsck at the end' '
+	store_git fsck --strict --no-dangling
+'
+
+test_expect_success 'the index agrees with git record by record' '
+	sfa-lead list --format ids | sort >listed
+	store_git ls-tree -r --name-only main |
+	sed -n "s|^leads/../\([0-9a-z]*\)\.json\$|\1|p" | sort >expect
+	test_cmp expect listed
+'
+
+test_done
