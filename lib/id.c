@@ -15,23 +15,29 @@ static int digit(int c)
 	return p ? (int)(p - alphabet) : -1;
 }
 
+/* Random bytes fetched a page at a time: an import makes a million ids. */
+static unsigned char pool[4096];
+static size_t pool_left;
+
 int sfa_id_new(char out[SFA_ID_LEN + 1])
 {
-	unsigned char r[8];
 	unsigned long long v = 0;
 	size_t got = 0;
 
-	while (got < sizeof(r)) {
-		ssize_t n = getrandom(r + got, sizeof(r) - got, 0);
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			return sfa_error_set(SFA_ESTORE, "cannot get random bytes: %s", strerror(errno));
+	if (pool_left < 8) {
+		while (got < sizeof(pool)) {
+			ssize_t n = getrandom(pool + got, sizeof(pool) - got, 0);
+			if (n < 0) {
+				if (errno == EINTR)
+					continue;
+				return sfa_error_set(SFA_ESTORE, "cannot get random bytes: %s", strerror(errno));
+			}
+			got += (size_t)n;
 		}
-		got += (size_t)n;
+		pool_left = sizeof(pool);
 	}
-	for (size_t i = 0; i < sizeof(r); i++)
-		v = v << 8 | r[i];
+	for (size_t i = 0; i < 8; i++)
+		v = v << 8 | pool[--pool_left];
 	for (int i = SFA_ID_LEN - 1; i >= 0; i--, v >>= 5)
 		out[i] = alphabet[v & 31];
 	out[SFA_ID_LEN] = '\0';

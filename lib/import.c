@@ -42,7 +42,7 @@ int sfa_add(struct sfa_store *s, const struct sfa_type *t, json_t *rec, const ch
 		goto done;
 	}
 	if ((err = stamp_new(fresh, out)) < 0 || (err = sfa_txn_begin(&txn, s, 0)) < 0 ||
-	    (err = sfa_txn_put(txn, t, out, fresh, NULL)) < 0)
+	    (err = sfa_txn_add(txn, t, out, fresh)) < 0)
 		goto done;
 	sfa_buf_addf(&msg, "%s: add %s %s", command, t->name, out);
 	err = sfa_txn_commit(txn, msg.buf, NULL);
@@ -88,7 +88,7 @@ static int import_one(struct sfa_store *s, struct sfa_txn *txn, const struct sfa
 	if (err == SFA_ENOTFOUND) {
 		target = json_object();
 		sfa_record_merge(target, rec);
-		if ((err = stamp_new(target, id)) < 0 || (err = sfa_txn_put(txn, t, id, target, NULL)) < 0)
+		if ((err = stamp_new(target, id)) < 0 || (err = sfa_txn_add(txn, t, id, target)) < 0)
 			goto done;
 		res->added++;
 	} else if (err == 0) {

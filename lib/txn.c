@@ -102,8 +102,9 @@ static unsigned char type_pos(const struct sfa_type *t)
 	return i;
 }
 
-int sfa_txn_put(struct sfa_txn *t, const struct sfa_type *type, const char *id,
-		const json_t *rec, int *changed)
+/* `fresh`: the id was just made, so no stored record can have it. */
+static int put(struct sfa_txn *t, const struct sfa_type *type, const char *id,
+	       const json_t *rec, int *changed, int fresh)
 {
 	struct sfa_index *ix = sfa_store_index(t->s);
 	git_oid old, oid;
@@ -114,7 +115,7 @@ int sfa_txn_put(struct sfa_txn *t, const struct sfa_type *type, const char *id,
 		return sfa_error_set(SFA_EINPUT, "'%s' is not an id", id);
 	sfa_buf_reset(&t->enc);
 	sfa_record_encode(&t->enc, rec);
-	had = sfa_index_oid(ix, type, id, &old);
+	had = fresh ? SFA_ENOTFOUND : sfa_index_oid(ix, type, id, &old);
 	if (had < 0 && had != SFA_ENOTFOUND)
 		return had;
 	if (had == 0) {
@@ -136,6 +137,17 @@ int sfa_txn_put(struct sfa_txn *t, const struct sfa_type *type, const char *id,
 	if (changed)
 		*changed = 1;
 	return sfa_index_put(ix, type, id, &oid, t->enc.buf, t->enc.len, rec);
+}
+
+int sfa_txn_put(struct sfa_txn *t, const struct sfa_type *type, const char *id,
+		const json_t *rec, int *changed)
+{
+	return put(t, type, id, rec, changed, 0);
+}
+
+int sfa_txn_add(struct sfa_txn *t, const struct sfa_type *type, const char *id, const json_t *rec)
+{
+	return put(t, type, id, rec, NULL, 1);
 }
 
 size_t sfa_txn_count(const struct sfa_txn *t)

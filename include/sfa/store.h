@@ -86,6 +86,8 @@ int sfa_txn_begin(struct sfa_txn **out, struct sfa_store *s, unsigned flags);
  */
 int sfa_txn_put(struct sfa_txn *txn, const struct sfa_type *t, const char *id,
 		const json_t *rec, int *changed);
+/* Stores a new record under an id just made with sfa_id_new (no lookup). */
+int sfa_txn_add(struct sfa_txn *txn, const struct sfa_type *t, const char *id, const json_t *rec);
 /* Number of records put or deleted so far. */
 size_t sfa_txn_count(const struct sfa_txn *txn);
 
