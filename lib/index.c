@@ -139,6 +139,12 @@ int sfa_index_open(struct sfa_index **out, const char *path)
 	}
 	sqlite3_busy_timeout(ix->db, 30000);
 	/*
+	 * Short-lived commands open and close the index all the time: a
+	 * checkpoint on every close would flush the disk each time. The WAL
+	 * is checkpointed as it grows instead.
+	 */
+	sqlite3_db_config(ix->db, SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, 1, (int *)NULL);
+	/*
 	 * The index can always be rebuilt from git, so a commit need not
 	 * reach the disk before we go on: WAL with synchronous=NORMAL.
 	 */

@@ -8,6 +8,12 @@
 /* The store's write lock (flock on sfa.lock), waiting up to $SFA_LOCK_TIMEOUT. */
 int sfa_store_lock_write(struct sfa_store *s);
 void sfa_store_unlock_write(struct sfa_store *s);
+/*
+ * Makes everything written to the store's file system durable: one
+ * syncfs(2), one device flush, where fsyncing each loose object and its
+ * folder would cost a dozen.
+ */
+int sfa_store_sync(struct sfa_store *s);
 /* Removes leftovers of killed writers from sfa-tmp/; call with the lock held. */
 void sfa_store_clean_tmp(struct sfa_store *s, struct sfa_buf *removed);
 

@@ -441,7 +441,8 @@ int sfa_txn_commit(struct sfa_txn *t, const char *message, git_oid *out)
 	for (int attempt = 0; ; attempt++) {
 		if ((err = build_root(t, &t->base, &tree)) < 0 ||
 		    (err = write_commit(t, &tree, sig, message, &commit)) < 0 ||
-		    (t->pack && (err = finish_pack(t)) < 0))
+		    (t->pack && (err = finish_pack(t)) < 0) ||
+		    (err = sfa_store_sync(t->s)) < 0)	/* objects before the branch */
 			goto done;
 		err = move_branch(t, &commit, message);
 		if (err != GIT_EMODIFIED)
@@ -463,7 +464,7 @@ int sfa_txn_commit(struct sfa_txn *t, const char *message, git_oid *out)
 		if ((err = sfa_store_head(t->s, &t->base)) < 0)
 			goto done;
 	}
-	if (err < 0)
+	if (err < 0 || (err = sfa_store_sync(t->s)) < 0)	/* the branch, before "done" */
 		goto done;
 	if (out)
 		*out = commit;

@@ -117,7 +117,7 @@ test_expect_success () {
 	else
 		test_failure=$((test_failure + 1))
 		echo "not ok $test_count - $1"
-		echo "$2" | test_comment_
+		printf "%s\n" "$2" | test_comment_
 		echo "# exit status $_tes_rc; output:"
 		head -n 400 "$_tes_out" | test_comment_
 	fi

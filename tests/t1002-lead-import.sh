@@ -169,7 +169,7 @@ test_expect_success 'a modified file updates by external_id and adds new ones' '
 	sfa-lead import changed.csv 2>err
 	test_grep -E "(^|[^0-9])2 added" err
 	test_grep -E "(^|[^0-9])3 updated" err
-	test_grep "195 unchanged" err
+	test_grep "197 unchanged" err
 	test_eq $((before + 1)) "$(commit_count)"
 	test_eq 202 "$(count_leads)"
 	store_git diff-tree -r --name-status --no-commit-id main >changes
@@ -353,7 +353,7 @@ test_expect_success '--skip-invalid with NDJSON writes the bad line unchanged' '
 '
 
 test_expect_success 'custom fields are kept and listed' '
-	printf "external_id,first_name,favourite_color\nC1,Zed,\"teal, dark\"\nC2,Yara,red\n" >c.csv
+	printf "external_id,first_name,favourite_color,trade-show\nC1,Zed,\"teal, dark\",Hannover Messe\nC2,Yara,red,\n" >c.csv
 	sfa-lead import c.csv 2>err
 	test_grep "2 added" err
 	sfa-lead list --where external_id=C1 --fields external_id,favourite_color >out
@@ -364,6 +364,13 @@ test_expect_success 'custom fields are kept and listed' '
 	printf "first_name\nYara\n" >expect
 	tr -d "\r" <out >out.lf
 	test_cmp expect out.lf
+	sfa-lead list --where external_id=C1 --fields first_name,trade-show >out
+	printf "first_name,trade-show\nZed,Hannover Messe\n" >expect
+	tr -d "\r" <out >out.lf
+	test_cmp expect out.lf
+	id=$(sfa-lead list --where external_id=C1 --format ids)
+	store_git show "main:$(lead_path "$id")" >record
+	test_grep -Fx "  \"trade-show\": \"Hannover Messe\"" record
 '
 
 test_expect_success 'custom fields come after the default columns, alphabetically' '
@@ -371,7 +378,7 @@ test_expect_success 'custom fields come after the default columns, alphabeticall
 	sfa-lead import c3.csv 2>err
 	sfa-lead list --limit 1 >out
 	head -n 1 out | tr -d "\r" >header
-	echo id,first_name,last_name,company,email,phone,title,source,status,owner,country,city,industry,employees,interest,external_id,created_at,notes,alpha_code,favourite_color,zeta_score >expect
+	echo id,first_name,last_name,company,email,phone,title,source,status,owner,country,city,industry,employees,interest,external_id,created_at,notes,alpha_code,favourite_color,trade-show,zeta_score >expect
 	test_cmp expect header
 '
 

@@ -128,12 +128,12 @@ test_expect_success 'sfa log ID shows only the commits that changed the record' 
 
 test_expect_success 'sfa log ID shows the changed fields' '
 	sfa log "$(cat id.E2)" >out
-	test_grep -x "  status: new -> working" out
-	test_grep -x "  +first_name: Cy" out
-	test_grep -x "  +email: cy@example.com" out
+	test_grep -x " *status: new -> working" out
+	test_grep -x " *+first_name: Cy" out
+	test_grep -x " *+email: cy@example.com" out
 	in_order out "$(abbrev 1)" "  status: new -> working" "$(abbrev 2)" "  +first_name: Cy"
 	sfa log "$(cat id.E3)" >out
-	test_grep -x "  +phone: +1 555 0100" out
+	test_grep -x " *+phone: +1 555 0100" out
 	test_grep ! "status: new -> working" out
 '
 
@@ -150,7 +150,7 @@ test_expect_success 'sfa log ID of an added lead shows its one commit' '
 	test_grep -F "$(abbrev 3)" out
 	test_grep ! -F "$(abbrev 2)" out
 	test_grep ! -F "$(abbrev 4)" out
-	test_grep -x "  +first_name: Ada" out
+	test_grep -x " *+first_name: Ada" out
 '
 
 test_expect_success 'sfa log of an unknown id exits 1' '
@@ -210,7 +210,7 @@ test_expect_success 'sfa log shows another author' '
 
 test_expect_success 'sfa log: bad options are usage errors' '
 	test_must_fail --exit=2 sfa log --format xml >out 2>err
-	test_grep xml err
+	test_grep format err
 	test_must_fail --exit=2 sfa log --frobnicate >out 2>err
 	test_grep frobnicate err
 '

@@ -1,0 +1,94 @@
+#!/usr/bin/env python3
+"""Write a git fast-import stream holding leads as sfa would store them.
+
+usage: fast-import-stream.py CSV COUNT [--ids FILE [--oids]] > STREAM
+
+One commit on refs/heads/main with config/store.json and, for each of the
+first COUNT records of CSV, leads/SS/ID.json: the record as a JSON object,
+keys sorted, two-space indent, one field per line, empty cells left out, a
+final newline (the sfa-store(5) record file). Ids are 12 characters of
+lowercase Crockford base32 from a fixed seed, so the stream is the same
+bytes on every run.
+
+With --ids, the ids come from FILE instead (`sfa-lead list --format ndjson`
+output; records are matched by external_id). With --oids, the output is
+not a stream but one line "OID<TAB>PATH" per record: the git blob id its
+file would have, to check against a store that these are the files sfa
+writes.
+"""
+import csv, hashlib, json, random, sys
+
+ALPHABET = "0123456789abcdefghjkmnpqrstvwxyz"
+
+
+def new_id(r, seen):
+    while True:
+        v = r.getrandbits(60)
+        s = "".join(ALPHABET[(v >> (5 * k)) & 31] for k in range(11, -1, -1))
+        if s not in seen:
+            seen.add(s)
+            return s
+
+
+def record_file(rec):
+    lines = ['  %s: %s' % (json.dumps(k, ensure_ascii=False),
+                           json.dumps(rec[k], ensure_ascii=False, separators=(",", ":")))
+             for k in sorted(rec, key=lambda k: k.encode("utf-8"))]
+    return ("{\n" + ",\n".join(lines) + "\n}\n").encode("utf-8")
+
+
+def blob(out, path, data):
+    out.write(b"M 100644 inline %s\ndata %d\n" % (path.encode("utf-8"), len(data)))
+    out.write(data)
+    out.write(b"\n")
+
+
+def main(argv):
+    args = argv[1:]
+    ids, oids = None, "--oids" in args
+    if oids:
+        args.remove("--oids")
+    if "--ids" in args:
+        k = args.index("--ids")
+        ids = {}
+        with open(args[k + 1], encoding="utf-8") as f:
+            for line in f:
+                if line.strip():
+                    d = json.loads(line)
+                    ids[d.get("external_id")] = d["id"]
+        del args[k:k + 2]
+    if len(args) != 2 or (oids and ids is None):
+        sys.stderr.write(__doc__)
+        return 2
+    path, count = args[0], int(args[1])
+    out = sys.stdout.buffer
+    if not oids:
+        msg = b"bench: %d leads\n" % count
+        out.write(b"commit refs/heads/main\n"
+                  b"committer Bench <bench@example.com> 1767225600 +0000\n"
+                  b"data %d\n%s" % (len(msg), msg))
+        blob(out, "config/store.json", b'{\n  "format": 1\n}\n')
+    r, seen, n = random.Random(1), set(), 0
+    with open(path, newline="", encoding="utf-8") as f:
+        for row in csv.DictReader(f):
+            if n == count:
+                break
+            rec = {k: v for k, v in row.items() if v != ""}
+            rec["id"] = ids[rec.get("external_id")] if ids is not None else new_id(r, seen)
+            name, data = "leads/%s/%s.json" % (rec["id"][:2], rec["id"]), record_file(rec)
+            if oids:
+                oid = hashlib.sha1(b"blob %d\0" % len(data) + data).hexdigest()
+                out.write(("%s\t%s\n" % (oid, name)).encode("utf-8"))
+            else:
+                blob(out, name, data)
+            n += 1
+    if n != count:
+        sys.stderr.write("fast-import-stream.py: %s: %d records, wanted %d\n" % (path, n, count))
+        return 1
+    if not oids:
+        out.write(b"\n")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))

@@ -1,0 +1,290 @@
+#!/bin/bash
+# tests/bench/run.sh BUILD - time sfa against plain git and SQLite.
+#
+# BUILD is the build directory holding bin/ (relative to the repository
+# root unless absolute; `make bench` passes build). The script generates N
+# leads with bench/gen-data and measures, on a warm page cache:
+#   (a) sfa-lead import of the CSV into a fresh store, against git
+#       fast-import of the same records as one JSON file each (byte for
+#       byte the files sfa writes) and sqlite3 .import of the CSV;
+#   (b) the median of 21 single `sfa-lead add` runs on that store, against
+#       21 single-row INSERTs, each its own sqlite3 process;
+#   (c) sfa reindex, against git cat-file --batch reading every object;
+#   (d) sfa-lead list, against sqlite3 select.
+# It prints a Markdown table on stdout and writes it to DIR/results.md;
+# progress goes to stderr.
+#
+# Environment:
+#	SFA_BENCH_N	number of leads (default 1000000)
+#	SFA_BENCH_FI_N	records for the git fast-import run with glibc's
+#			default malloc settings (default min(N, 200000)); on
+#			some virtual machines it spends nearly all its time
+#			growing and trimming the heap, so a smaller run is
+#			projected linearly to N. A second fast-import run with
+#			heap trimming off always covers all N records.
+#	SFA_BENCH_DIR	work directory (default /tmp/sfa-bench); generated
+#			data is kept there between runs, stores are rebuilt
+#	SFA_SHARED	directory holding bench/gen-data (default ../shared
+#			relative to the repository root)
+
+set -eu
+set -o pipefail
+
+say() { printf 'bench: %s\n' "$*" >&2; }
+die() { printf 'bench: error: %s\n' "$*" >&2; exit 1; }
+
+[ $# -le 1 ] || die "usage: tests/bench/run.sh [BUILD]"
+ROOT=$(cd "$(dirname "$0")/../.." && pwd)
+BENCH=$ROOT/tests/bench
+BUILD=${1:-build}
+case $BUILD in /*) ;; *) BUILD=$ROOT/$BUILD ;; esac
+BIN=$BUILD/bin
+SHARED=${SFA_SHARED:-$ROOT/../shared}
+case $SHARED in /*) ;; *) SHARED=$ROOT/$SHARED ;; esac
+GEN=$SHARED/bench/gen-data
+N=${SFA_BENCH_N:-1000000}
+FI_N=${SFA_BENCH_FI_N:-200000}
+DIR=${SFA_BENCH_DIR:-/tmp/sfa-bench}
+REPEAT=21
+
+case $N in '' | *[!0-9]* | 0) die "SFA_BENCH_N must be a positive number: '$N'" ;; esac
+case $FI_N in '' | *[!0-9]* | 0) die "SFA_BENCH_FI_N must be a positive number: '$FI_N'" ;; esac
+[ "$FI_N" -le "$N" ] || FI_N=$N
+[ -x "$BIN/sfa" ] && [ -x "$BIN/sfa-lead" ] || die "no sfa binaries in $BIN (run make)"
+[ -x "$GEN" ] || die "no data generator at $GEN (set SFA_SHARED)"
+[ -x /usr/bin/time ] || die "/usr/bin/time is missing (Debian package 'time')"
+for tool in git sqlite3 python3; do
+	command -v $tool >/dev/null || die "$tool is missing"
+done
+
+mkdir -p "$DIR"
+DIR=$(cd "$DIR" && pwd)
+[ "$DIR" != / ] || die "SFA_BENCH_DIR must not be /"
+STORE=$DIR/store
+FI_GIT=$DIR/fast-import.git
+FI_FULL_GIT=$DIR/fast-import-full.git
+DB=$DIR/leads.db
+LOGS=$DIR/logs
+RESULTS=$DIR/results.md
+
+# The measured commands see the same environment on every run.
+export LC_ALL=C SFA_USER=Bench SFA_EMAIL=bench@example.com GIT_CONFIG_NOSYSTEM=1
+unset SFA_STORE SFA_EXEC_PATH SFA_LOCK_TIMEOUT GIT_DIR GIT_OBJECT_DIRECTORY \
+	GIT_ALTERNATE_OBJECT_DIRECTORIES MALLOC_TRIM_THRESHOLD_ MALLOC_TOP_PAD_ \
+	MALLOC_ARENA_MAX GLIBC_TUNABLES
+
+# Each run starts from nothing but the cached input files.
+rm -rf "$STORE" "$FI_GIT" "$FI_FULL_GIT" "$DB" "$DB-journal" "$LOGS" \
+	"$DIR/blob-ids" "$RESULTS"
+mkdir -p "$LOGS"
+
+# cached FILE STAMP: FILE exists and was made from inputs described by STAMP.
+cached() { [ -f "$1" ] && [ -f "$1.stamp" ] && [ "$(cat "$1.stamp")" = "$2" ]; }
+
+# Input data, regenerated only when N or the generator changed.
+CSV=$DIR/leads-$N.csv
+stamp="gen-data leads $N $(sha256sum <"$GEN")"
+if cached "$CSV" "$stamp"; then
+	say "using cached $CSV"
+else
+	say "generating $N leads into $CSV"
+	rm -f "$CSV" "$CSV.stamp"
+	"$GEN" leads "$N" >"$CSV.tmp" || die "gen-data failed"
+	mv "$CSV.tmp" "$CSV"
+	printf '%s\n' "$stamp" >"$CSV.stamp"
+fi
+CSV_BYTES=$(stat -c %s "$CSV")
+
+# fast-import streams of the first FI_N and of all N records.
+stream() {
+	local count=$1 file=$DIR/fast-import-$1-of-$N.stream
+	local stamp="$count $(cat "$CSV.stamp") $(sha256sum <"$BENCH/fast-import-stream.py")"
+	if cached "$file" "$stamp"; then
+		say "using cached $file"
+	else
+		say "writing the fast-import stream of $count records to $file"
+		rm -f "$file" "$file.stamp"
+		python3 "$BENCH/fast-import-stream.py" "$CSV" "$count" >"$file.tmp" ||
+			die "fast-import-stream.py failed"
+		mv "$file.tmp" "$file"
+		printf '%s\n' "$stamp" >"$file.stamp"
+	fi
+	STREAM=$file
+}
+stream "$FI_N"
+FI_STREAM=$STREAM
+stream "$N"
+FULL_STREAM=$STREAM
+
+# measure NAME IN OUT CMD...: run CMD with stdin from IN, stdout to OUT and
+# stderr to $LOGS/NAME.err; record its wall time in WALL[NAME] (ms) and its
+# peak resident set in RSS[NAME] (KiB). Any exit status but 0 is fatal.
+declare -A WALL RSS
+measure() {
+	local name=$1 in=$2 out=$3 t0 t1 rc=0
+	shift 3
+	say "timing $name"
+	t0=$(date +%s%N)
+	/usr/bin/time -f %M -o "$LOGS/$name.time" "$@" <"$in" >"$out" 2>"$LOGS/$name.err" || rc=$?
+	t1=$(date +%s%N)
+	if [ $rc -ne 0 ]; then
+		cat "$LOGS/$name.err" >&2
+		die "$name: exit status $rc: $*"
+	fi
+	WALL[$name]=$(((t1 - t0) / 1000000))
+	RSS[$name]=$(tail -n 1 "$LOGS/$name.time")
+}
+
+# median_ms COUNT CMD...: run CMD COUNT times, each a new process, and
+# print the median wall time in milliseconds. Any exit status but 0 is fatal.
+median_ms() {
+	python3 -c '
+import statistics, subprocess, sys, time
+count, cmd = int(sys.argv[1]), sys.argv[2:]
+times = []
+for _ in range(count):
+    t = time.perf_counter()
+    p = subprocess.run(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL)
+    times.append(time.perf_counter() - t)
+    if p.returncode != 0:
+        sys.exit("bench: error: exit status %d: %s" % (p.returncode, " ".join(cmd)))
+print("%.1f" % (statistics.median(times) * 1000))
+' "$@"
+}
+
+# expect WHAT GOT WANTED
+expect() { [ "$2" = "$3" ] || die "$1: got $2, expected $3"; }
+
+# (a) Import.
+say "(a) import of $N leads"
+"$BIN/sfa" init -q "$STORE"
+measure sfa-import /dev/null /dev/null "$BIN/sfa-lead" import --store "$STORE" "$CSV"
+expect "sfa store commits" "$(git --git-dir="$STORE" rev-list --count main)" 2
+# The fast-import streams hold the files sfa writes, byte for byte: with
+# sfa's ids, the first records must come out as the blobs in sfa's tree.
+say "checking the fast-import records against the sfa store"
+"$BIN/sfa-lead" list --store "$STORE" --fields id,external_id --format ndjson >"$LOGS/ids.ndjson"
+python3 "$BENCH/fast-import-stream.py" "$CSV" $((N < 1000 ? N : 1000)) \
+	--ids "$LOGS/ids.ndjson" --oids >"$LOGS/oids.expected"
+sed 's/^[^	]*	/main:/' "$LOGS/oids.expected" |
+	git --git-dir="$STORE" cat-file --batch-check='%(objectname)' >"$LOGS/oids.store"
+cut -f 1 "$LOGS/oids.expected" | cmp -s - "$LOGS/oids.store" ||
+	die "record files differ from sfa's (see $LOGS/oids.expected and oids.store)"
+
+git init -q --bare "$FI_GIT"
+measure fast-import "$FI_STREAM" /dev/null git --git-dir="$FI_GIT" fast-import --quiet
+expect "fast-import tree entries" "$(git --git-dir="$FI_GIT" ls-tree -r main | wc -l)" $((FI_N + 1))
+
+# Same run with glibc's heap trimming off: the cost of returning memory to
+# the kernel after every record, not of git, is what the default run shows
+# on virtual machines with free page reporting.
+git init -q --bare "$FI_FULL_GIT"
+measure fast-import-notrim "$FULL_STREAM" /dev/null \
+	env MALLOC_TRIM_THRESHOLD_=268435456 MALLOC_TOP_PAD_=67108864 \
+	git --git-dir="$FI_FULL_GIT" fast-import --quiet
+expect "fast-import tree entries" "$(git --git-dir="$FI_FULL_GIT" ls-tree -r main | wc -l)" $((N + 1))
+
+measure sqlite-import /dev/null /dev/null sqlite3 "$DB" ".mode csv" ".import '$CSV' leads"
+expect "sqlite rows" "$(sqlite3 "$DB" "select count(*) from leads")" "$N"
+
+# (b) One record at a time.
+say "(b) $REPEAT single adds into the $N-lead store"
+ADD_MS=$(median_ms $REPEAT "$BIN/sfa-lead" add --store "$STORE" \
+	first_name=X last_name=Y email=x@y.example)
+INSERT_MS=$(median_ms $REPEAT sqlite3 "$DB" \
+	"INSERT INTO leads(first_name, last_name, email) VALUES('X', 'Y', 'x@y.example')")
+NOW_N=$((N + REPEAT))
+expect "sqlite rows after inserts" "$(sqlite3 "$DB" "select count(*) from leads")" "$NOW_N"
+
+# (c) Rebuilding the index: reading every record back out of git.
+say "(c) reindex of $NOW_N leads"
+git --git-dir="$STORE" ls-tree -r main | awk '$2 == "blob" {print $3}' >"$DIR/blob-ids"
+expect "blobs in the sfa store" "$(wc -l <"$DIR/blob-ids")" $((NOW_N + 1))
+measure sfa-reindex /dev/null /dev/null "$BIN/sfa" reindex --store "$STORE" -q
+measure cat-file-all /dev/null /dev/null \
+	git --git-dir="$STORE" cat-file --batch-all-objects --batch
+measure cat-file-blobs "$DIR/blob-ids" /dev/null git --git-dir="$STORE" cat-file --batch
+
+# (d) Reading from the index.
+say "(d) list of $NOW_N leads"
+measure sfa-list /dev/null /dev/null "$BIN/sfa-lead" list --store "$STORE" --format csv
+measure sfa-list-where /dev/null "$LOGS/sfa-list-where.out" bash -c \
+	'"$1" list --store "$2" --where status=new --format ids | wc -l' - "$BIN/sfa-lead" "$STORE"
+measure sqlite-select /dev/null /dev/null sqlite3 "$DB" "select * from leads"
+measure sqlite-select-where /dev/null "$LOGS/sqlite-select-where.out" bash -c \
+	'sqlite3 "$1" "select external_id from leads where status = '\''new'\''" | wc -l' - "$DB"
+NEW_SFA=$(cat "$LOGS/sfa-list-where.out")
+NEW_SQL=$(cat "$LOGS/sqlite-select-where.out")
+expect "leads with status new" "$NEW_SFA" "$NEW_SQL"
+
+# Report.
+say "writing $RESULTS"
+s() { awk -v ms="$1" 'BEGIN {printf "%.2f s", ms / 1000}'; }
+mib() { awk -v k="$1" 'BEGIN {printf "%.1f MiB", k / 1024}'; }
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN {if (b > 0) printf "%.2f", a / b; else print "-"}'; }
+du_mb() { du -sk "$@" | awk '{k += $1} END {printf "%.1f MB", k * 1024 / 1e6}'; }
+
+fi_ms=${WALL[fast-import]}
+if [ "$FI_N" -eq "$N" ]; then
+	fi_text="$(s "$fi_ms")"
+else
+	fi_proj=$((fi_ms * N / FI_N))
+	fi_text="$(s "$fi_proj") **extrapolated** ($(s "$fi_ms") measured for $FI_N records, × $N/$FI_N)"
+	fi_ms=$fi_proj
+fi
+fi_sum=$((fi_ms + ${WALL[sqlite-import]}))
+notrim_sum=$((${WALL[fast-import-notrim]} + ${WALL[sqlite-import]}))
+cpu=$(awk -F': *' '/^model name/ {print $2; exit}' /proc/cpuinfo)
+ram=$(awk '/^MemTotal/ {printf "%.1f GiB", $2 / 1048576}' /proc/meminfo)
+
+{
+	printf '# sfa benchmark\n\n'
+	printf 'Machine: %s CPUs, %s, %s RAM, %s, %s  \n' "$(nproc)" "${cpu:-unknown CPU}" "$ram" \
+		"$(uname -sr)" "$(date -u +%Y-%m-%dT%H:%M:%SZ)"
+	printf 'N = %s leads, data %s MB (CSV from gen-data, %s bytes)  \n' "$N" \
+		"$(awk -v b="$CSV_BYTES" 'BEGIN {printf "%.1f", b / 1e6}')" "$CSV_BYTES"
+	printf 'sfa %s, %s, SQLite %s; warm page cache; ratio = sfa ÷ alternative (below 1: sfa is faster or smaller)\n\n' \
+		"$("$BIN/sfa" --version | awk '{print $NF}')" "$(git --version)" "$(sqlite3 --version | awk '{print $1}')"
+	printf '| operation | sfa | alternative | ratio |\n'
+	printf '|---|---|---|---|\n'
+	printf '| import %s leads, wall | %s | git fast-import, one JSON file per record: %s | %s |\n' \
+		"$N" "$(s ${WALL[sfa-import]})" "$fi_text" "$(ratio ${WALL[sfa-import]} $fi_ms)"
+	printf '| import, wall | %s | git fast-import, heap trimming off, all %s records: %s | %s |\n' \
+		"$(s ${WALL[sfa-import]})" "$N" "$(s ${WALL[fast-import-notrim]})" \
+		"$(ratio ${WALL[sfa-import]} ${WALL[fast-import-notrim]})"
+	printf '| import, wall | %s | sqlite3 .import of the CSV: %s | %s |\n' \
+		"$(s ${WALL[sfa-import]})" "$(s ${WALL[sqlite-import]})" "$(ratio ${WALL[sfa-import]} ${WALL[sqlite-import]})"
+	printf '| import, wall | %s | git fast-import + sqlite3 .import: %s%s | %s |\n' \
+		"$(s ${WALL[sfa-import]})" "$(s $fi_sum)" "$([ "$FI_N" -eq "$N" ] || echo ' (extrapolated)')" \
+		"$(ratio ${WALL[sfa-import]} $fi_sum)"
+	printf '| import, wall | %s | git fast-import (heap trimming off) + sqlite3 .import: %s | %s |\n' \
+		"$(s ${WALL[sfa-import]})" "$(s $notrim_sum)" "$(ratio ${WALL[sfa-import]} $notrim_sum)"
+	printf '| import, peak RSS | %s | git fast-import: %s (%s records), heap trimming off: %s (%s records) | %s |\n' \
+		"$(mib ${RSS[sfa-import]})" "$(mib ${RSS[fast-import]})" "$FI_N" \
+		"$(mib ${RSS[fast-import-notrim]})" "$N" "$(ratio ${RSS[sfa-import]} ${RSS[fast-import-notrim]})"
+	printf '| import, peak RSS | %s | sqlite3 .import: %s | %s |\n' \
+		"$(mib ${RSS[sfa-import]})" "$(mib ${RSS[sqlite-import]})" "$(ratio ${RSS[sfa-import]} ${RSS[sqlite-import]})"
+	printf '| add 1 lead to %s, median of %s | %s ms | sqlite3 INSERT of 1 row, one process each: %s ms | %s |\n' \
+		"$N" "$REPEAT" "$ADD_MS" "$INSERT_MS" "$(ratio "$ADD_MS" "$INSERT_MS")"
+	printf '| reindex %s leads, wall | %s | git cat-file --batch-all-objects --batch: %s | %s |\n' \
+		"$NOW_N" "$(s ${WALL[sfa-reindex]})" "$(s ${WALL[cat-file-all]})" \
+		"$(ratio ${WALL[sfa-reindex]} ${WALL[cat-file-all]})"
+	printf '| reindex, wall | %s | git cat-file --batch of the %s blob ids in ls-tree -r main: %s | %s |\n' \
+		"$(s ${WALL[sfa-reindex]})" "$((NOW_N + 1))" "$(s ${WALL[cat-file-blobs]})" \
+		"$(ratio ${WALL[sfa-reindex]} ${WALL[cat-file-blobs]})"
+	printf '| reindex, peak RSS | %s | git cat-file --batch-all-objects --batch: %s | %s |\n' \
+		"$(mib ${RSS[sfa-reindex]})" "$(mib ${RSS[cat-file-all]})" "$(ratio ${RSS[sfa-reindex]} ${RSS[cat-file-all]})"
+	printf '| list --format csv, %s leads, wall | %s | sqlite3 "select * from leads": %s | %s |\n' \
+		"$NOW_N" "$(s ${WALL[sfa-list]})" "$(s ${WALL[sqlite-select]})" \
+		"$(ratio ${WALL[sfa-list]} ${WALL[sqlite-select]})"
+	printf '| list --where status=new --format ids \\| wc -l (%s), wall | %s | sqlite3 "select * from leads": %s | %s |\n' \
+		"$NEW_SFA" "$(s ${WALL[sfa-list-where]})" "$(s ${WALL[sqlite-select]})" \
+		"$(ratio ${WALL[sfa-list-where]} ${WALL[sqlite-select]})"
+	printf '| list --where status=new, wall | %s | sqlite3 "select external_id ... where status = '"'new'"'" \\| wc -l: %s | %s |\n' \
+		"$(s ${WALL[sfa-list-where]})" "$(s ${WALL[sqlite-select-where]})" \
+		"$(ratio ${WALL[sfa-list-where]} ${WALL[sqlite-select-where]})"
+	printf '\nOn disk: sfa store %s (pack, index and git files; sfa-index.sqlite alone %s), ' \
+		"$(du_mb "$STORE")" "$(du_mb "$STORE"/sfa-index.sqlite*)"
+	printf 'fast-import repository %s, SQLite table %s.\n' "$(du_mb "$FI_FULL_GIT")" "$(du_mb "$DB")"
+} >"$RESULTS"
+cat "$RESULTS"
