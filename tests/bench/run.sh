@@ -116,6 +116,12 @@ FI_STREAM=$STREAM
 stream "$N"
 FULL_STREAM=$STREAM
 
+# Formatting: milliseconds as seconds, KiB as MiB, a ratio, disk usage.
+s() { awk -v ms="$1" 'BEGIN {printf "%.2f s", ms / 1000}'; }
+mib() { awk -v k="$1" 'BEGIN {printf "%.1f MiB", k / 1024}'; }
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN {if (b > 0) printf "%.2f", a / b; else print "-"}'; }
+du_mb() { du -sk "$@" | awk '{k += $1} END {printf "%.1f MB", k * 1024 / 1e6}'; }
+
 # measure NAME IN OUT CMD...: run CMD with stdin from IN, stdout to OUT and
 # stderr to $LOGS/NAME.err; record its wall time in WALL[NAME] (ms) and its
 # peak resident set in RSS[NAME] (KiB). Any exit status but 0 is fatal.
@@ -133,6 +139,7 @@ measure() {
 	fi
 	WALL[$name]=$(((t1 - t0) / 1000000))
 	RSS[$name]=$(tail -n 1 "$LOGS/$name.time")
+	say "$name: $(s ${WALL[$name]}), peak RSS $(mib ${RSS[$name]})"
 }
 
 # median_ms COUNT CMD...: run CMD COUNT times, each a new process, and
@@ -154,6 +161,8 @@ print("%.1f" % (statistics.median(times) * 1000))
 
 # expect WHAT GOT WANTED
 expect() { [ "$2" = "$3" ] || die "$1: got $2, expected $3"; }
+
+LOAD_START=$(cut -d ' ' -f 1-3 /proc/loadavg)
 
 # (a) Import.
 say "(a) import of $N leads"
@@ -219,10 +228,6 @@ expect "leads with status new" "$NEW_SFA" "$NEW_SQL"
 
 # Report.
 say "writing $RESULTS"
-s() { awk -v ms="$1" 'BEGIN {printf "%.2f s", ms / 1000}'; }
-mib() { awk -v k="$1" 'BEGIN {printf "%.1f MiB", k / 1024}'; }
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN {if (b > 0) printf "%.2f", a / b; else print "-"}'; }
-du_mb() { du -sk "$@" | awk '{k += $1} END {printf "%.1f MB", k * 1024 / 1e6}'; }
 
 fi_ms=${WALL[fast-import]}
 if [ "$FI_N" -eq "$N" ]; then
@@ -241,6 +246,8 @@ ram=$(awk '/^MemTotal/ {printf "%.1f GiB", $2 / 1048576}' /proc/meminfo)
 	printf '# sfa benchmark\n\n'
 	printf 'Machine: %s CPUs, %s, %s RAM, %s, %s  \n' "$(nproc)" "${cpu:-unknown CPU}" "$ram" \
 		"$(uname -sr)" "$(date -u +%Y-%m-%dT%H:%M:%SZ)"
+	printf 'Load average (1, 5, 15 min) at start %s, at end %s  \n' "$LOAD_START" \
+		"$(cut -d ' ' -f 1-3 /proc/loadavg)"
 	printf 'N = %s leads, data %s MB (CSV from gen-data, %s bytes)  \n' "$N" \
 		"$(awk -v b="$CSV_BYTES" 'BEGIN {printf "%.1f", b / 1e6}')" "$CSV_BYTES"
 	printf 'sfa %s, %s, SQLite %s; warm page cache; ratio = sfa ÷ alternative (below 1: sfa is faster or smaller)\n\n' \
