@@ -50,7 +50,9 @@ REPEAT=21
 case $N in '' | *[!0-9]* | 0) die "SFA_BENCH_N must be a positive number: '$N'" ;; esac
 case $FI_N in '' | *[!0-9]* | 0) die "SFA_BENCH_FI_N must be a positive number: '$FI_N'" ;; esac
 [ "$FI_N" -le "$N" ] || FI_N=$N
-[ -x "$BIN/sfa" ] && [ -x "$BIN/sfa-lead" ] || die "no sfa binaries in $BIN (run make)"
+if ! [ -x "$BIN/sfa" ] || ! [ -x "$BIN/sfa-lead" ]; then
+	die "no sfa binaries in $BIN (run make)"
+fi
 [ -x "$GEN" ] || die "no data generator at $GEN (set SFA_SHARED)"
 [ -x /usr/bin/time ] || die "/usr/bin/time is missing (Debian package 'time')"
 for tool in git sqlite3 python3; do
@@ -97,8 +99,8 @@ CSV_BYTES=$(stat -c %s "$CSV")
 
 # fast-import streams of the first FI_N and of all N records.
 stream() {
-	local count=$1 file=$DIR/fast-import-$1-of-$N.stream
-	local stamp="$count $(cat "$CSV.stamp") $(sha256sum <"$BENCH/fast-import-stream.py")"
+	local count=$1 file=$DIR/fast-import-$1-of-$N.stream stamp
+	stamp="$count $(cat "$CSV.stamp") $(sha256sum <"$BENCH/fast-import-stream.py")"
 	if cached "$file" "$stamp"; then
 		say "using cached $file"
 	else
@@ -139,7 +141,7 @@ measure() {
 	fi
 	WALL[$name]=$(((t1 - t0) / 1000000))
 	RSS[$name]=$(tail -n 1 "$LOGS/$name.time")
-	say "$name: $(s ${WALL[$name]}), peak RSS $(mib ${RSS[$name]})"
+	say "$name: $(s "${WALL[$name]}"), peak RSS $(mib "${RSS[$name]}")"
 }
 
 # median_ms COUNT CMD...: run CMD COUNT times, each a new process, and
@@ -217,9 +219,11 @@ measure cat-file-blobs "$DIR/blob-ids" /dev/null git --git-dir="$STORE" cat-file
 # (d) Reading from the index.
 say "(d) list of $NOW_N leads"
 measure sfa-list /dev/null /dev/null "$BIN/sfa-lead" list --store "$STORE" --format csv
+# shellcheck disable=SC2016 # expanded by the inner bash
 measure sfa-list-where /dev/null "$LOGS/sfa-list-where.out" bash -c \
 	'"$1" list --store "$2" --where status=new --format ids | wc -l' - "$BIN/sfa-lead" "$STORE"
 measure sqlite-select /dev/null /dev/null sqlite3 "$DB" "select * from leads"
+# shellcheck disable=SC2016
 measure sqlite-select-where /dev/null "$LOGS/sqlite-select-where.out" bash -c \
 	'sqlite3 "$1" "select external_id from leads where status = '\''new'\''" | wc -l' - "$DB"
 NEW_SFA=$(cat "$LOGS/sfa-list-where.out")
@@ -229,18 +233,24 @@ expect "leads with status new" "$NEW_SFA" "$NEW_SQL"
 # Report.
 say "writing $RESULTS"
 
+# row OPERATION SFA ALTERNATIVE SFA_NUMBER ALTERNATIVE_NUMBER
+row() { printf '| %s | %s | %s | %s |\n' "$1" "$2" "$3" "$(ratio "$4" "$5")"; }
+# wall NAME / rss NAME: a measurement, formatted
+wall() { s "${WALL[$1]}"; }
+rss() { mib "${RSS[$1]}"; }
+
 fi_ms=${WALL[fast-import]}
-if [ "$FI_N" -eq "$N" ]; then
-	fi_text="$(s "$fi_ms")"
-else
-	fi_proj=$((fi_ms * N / FI_N))
-	fi_text="$(s "$fi_proj") **extrapolated** ($(s "$fi_ms") measured for $FI_N records, × $N/$FI_N)"
-	fi_ms=$fi_proj
+fi_text=$(s "$fi_ms")
+if [ "$FI_N" -lt "$N" ]; then
+	fi_ms=$((fi_ms * N / FI_N))
+	fi_text="$(s "$fi_ms") **extrapolated** ($fi_text measured for $FI_N records, × $N/$FI_N)"
 fi
-fi_sum=$((fi_ms + ${WALL[sqlite-import]}))
-notrim_sum=$((${WALL[fast-import-notrim]} + ${WALL[sqlite-import]}))
+fi_sum=$((fi_ms + WALL[sqlite-import]))
+notrim_sum=$((WALL[fast-import-notrim] + WALL[sqlite-import]))
 cpu=$(awk -F': *' '/^model name/ {print $2; exit}' /proc/cpuinfo)
 ram=$(awk '/^MemTotal/ {printf "%.1f GiB", $2 / 1048576}' /proc/meminfo)
+imp=${WALL[sfa-import]}
+rei=${WALL[sfa-reindex]}
 
 {
 	printf '# sfa benchmark\n\n'
@@ -254,43 +264,42 @@ ram=$(awk '/^MemTotal/ {printf "%.1f GiB", $2 / 1048576}' /proc/meminfo)
 		"$("$BIN/sfa" --version | awk '{print $NF}')" "$(git --version)" "$(sqlite3 --version | awk '{print $1}')"
 	printf '| operation | sfa | alternative | ratio |\n'
 	printf '|---|---|---|---|\n'
-	printf '| import %s leads, wall | %s | git fast-import, one JSON file per record: %s | %s |\n' \
-		"$N" "$(s ${WALL[sfa-import]})" "$fi_text" "$(ratio ${WALL[sfa-import]} $fi_ms)"
-	printf '| import, wall | %s | git fast-import, heap trimming off, all %s records: %s | %s |\n' \
-		"$(s ${WALL[sfa-import]})" "$N" "$(s ${WALL[fast-import-notrim]})" \
-		"$(ratio ${WALL[sfa-import]} ${WALL[fast-import-notrim]})"
-	printf '| import, wall | %s | sqlite3 .import of the CSV: %s | %s |\n' \
-		"$(s ${WALL[sfa-import]})" "$(s ${WALL[sqlite-import]})" "$(ratio ${WALL[sfa-import]} ${WALL[sqlite-import]})"
-	printf '| import, wall | %s | git fast-import + sqlite3 .import: %s%s | %s |\n' \
-		"$(s ${WALL[sfa-import]})" "$(s $fi_sum)" "$([ "$FI_N" -eq "$N" ] || echo ' (extrapolated)')" \
-		"$(ratio ${WALL[sfa-import]} $fi_sum)"
-	printf '| import, wall | %s | git fast-import (heap trimming off) + sqlite3 .import: %s | %s |\n' \
-		"$(s ${WALL[sfa-import]})" "$(s $notrim_sum)" "$(ratio ${WALL[sfa-import]} $notrim_sum)"
-	printf '| import, peak RSS | %s | git fast-import: %s (%s records), heap trimming off: %s (%s records) | %s |\n' \
-		"$(mib ${RSS[sfa-import]})" "$(mib ${RSS[fast-import]})" "$FI_N" \
-		"$(mib ${RSS[fast-import-notrim]})" "$N" "$(ratio ${RSS[sfa-import]} ${RSS[fast-import-notrim]})"
-	printf '| import, peak RSS | %s | sqlite3 .import: %s | %s |\n' \
-		"$(mib ${RSS[sfa-import]})" "$(mib ${RSS[sqlite-import]})" "$(ratio ${RSS[sfa-import]} ${RSS[sqlite-import]})"
-	printf '| add 1 lead to %s, median of %s | %s ms | sqlite3 INSERT of 1 row, one process each: %s ms | %s |\n' \
-		"$N" "$REPEAT" "$ADD_MS" "$INSERT_MS" "$(ratio "$ADD_MS" "$INSERT_MS")"
-	printf '| reindex %s leads, wall | %s | git cat-file --batch-all-objects --batch: %s | %s |\n' \
-		"$NOW_N" "$(s ${WALL[sfa-reindex]})" "$(s ${WALL[cat-file-all]})" \
-		"$(ratio ${WALL[sfa-reindex]} ${WALL[cat-file-all]})"
-	printf '| reindex, wall | %s | git cat-file --batch of the %s blob ids in ls-tree -r main: %s | %s |\n' \
-		"$(s ${WALL[sfa-reindex]})" "$((NOW_N + 1))" "$(s ${WALL[cat-file-blobs]})" \
-		"$(ratio ${WALL[sfa-reindex]} ${WALL[cat-file-blobs]})"
-	printf '| reindex, peak RSS | %s | git cat-file --batch-all-objects --batch: %s | %s |\n' \
-		"$(mib ${RSS[sfa-reindex]})" "$(mib ${RSS[cat-file-all]})" "$(ratio ${RSS[sfa-reindex]} ${RSS[cat-file-all]})"
-	printf '| list --format csv, %s leads, wall | %s | sqlite3 "select * from leads": %s | %s |\n' \
-		"$NOW_N" "$(s ${WALL[sfa-list]})" "$(s ${WALL[sqlite-select]})" \
-		"$(ratio ${WALL[sfa-list]} ${WALL[sqlite-select]})"
-	printf '| list --where status=new --format ids \\| wc -l (%s), wall | %s | sqlite3 "select * from leads": %s | %s |\n' \
-		"$NEW_SFA" "$(s ${WALL[sfa-list-where]})" "$(s ${WALL[sqlite-select]})" \
-		"$(ratio ${WALL[sfa-list-where]} ${WALL[sqlite-select]})"
-	printf '| list --where status=new, wall | %s | sqlite3 "select external_id ... where status = '"'new'"'" \\| wc -l: %s | %s |\n' \
-		"$(s ${WALL[sfa-list-where]})" "$(s ${WALL[sqlite-select-where]})" \
-		"$(ratio ${WALL[sfa-list-where]} ${WALL[sqlite-select-where]})"
-	printf '\nOn disk: sfa store %s (pack, index and git files; sfa-index.sqlite alone %s), ' \
+	row "import $N leads, wall" "$(s "$imp")" \
+		"git fast-import, one JSON file per record: $fi_text" "$imp" "$fi_ms"
+	row "import, wall" "$(s "$imp")" \
+		"git fast-import, heap trimming off, all $N records: $(wall fast-import-notrim)" \
+		"$imp" "${WALL[fast-import-notrim]}"
+	row "import, wall" "$(s "$imp")" \
+		"sqlite3 .import of the CSV: $(wall sqlite-import)" "$imp" "${WALL[sqlite-import]}"
+	row "import, wall" "$(s "$imp")" \
+		"git fast-import + sqlite3 .import: $(s "$fi_sum")$([ "$FI_N" -eq "$N" ] || echo ' (extrapolated)')" \
+		"$imp" "$fi_sum"
+	row "import, wall" "$(s "$imp")" \
+		"git fast-import (heap trimming off) + sqlite3 .import: $(s "$notrim_sum")" "$imp" "$notrim_sum"
+	row "import, peak RSS" "$(rss sfa-import)" \
+		"git fast-import, heap trimming off, $N records: $(rss fast-import-notrim) (default, $FI_N records: $(rss fast-import))" \
+		"${RSS[sfa-import]}" "${RSS[fast-import-notrim]}"
+	row "import, peak RSS" "$(rss sfa-import)" "sqlite3 .import: $(rss sqlite-import)" \
+		"${RSS[sfa-import]}" "${RSS[sqlite-import]}"
+	row "add 1 lead to $N, median of $REPEAT" "$ADD_MS ms" \
+		"sqlite3 INSERT of 1 row, one process each: $INSERT_MS ms" "$ADD_MS" "$INSERT_MS"
+	row "reindex $NOW_N leads, wall" "$(s "$rei")" \
+		"git cat-file --batch-all-objects --batch: $(wall cat-file-all)" "$rei" "${WALL[cat-file-all]}"
+	row "reindex, wall" "$(s "$rei")" \
+		"git cat-file --batch of the $((NOW_N + 1)) blob ids from ls-tree -r main: $(wall cat-file-blobs)" \
+		"$rei" "${WALL[cat-file-blobs]}"
+	row "reindex, peak RSS" "$(rss sfa-reindex)" \
+		"git cat-file --batch-all-objects --batch: $(rss cat-file-all)" \
+		"${RSS[sfa-reindex]}" "${RSS[cat-file-all]}"
+	row "list --format csv, $NOW_N leads, wall" "$(wall sfa-list)" \
+		"sqlite3 \"select * from leads\": $(wall sqlite-select)" "${WALL[sfa-list]}" "${WALL[sqlite-select]}"
+	row "list --where status=new --format ids \\| wc -l ($NEW_SFA), wall" "$(wall sfa-list-where)" \
+		"sqlite3 \"select * from leads\": $(wall sqlite-select)" \
+		"${WALL[sfa-list-where]}" "${WALL[sqlite-select]}"
+	row "list --where status=new, wall" "$(wall sfa-list-where)" \
+		"sqlite3 \"select external_id ... where status = 'new'\" \\| wc -l: $(wall sqlite-select-where)" \
+		"${WALL[sfa-list-where]}" "${WALL[sqlite-select-where]}"
+	printf '\nOn disk: sfa store %s (pack, index and git files; sfa-index.sqlite with its WAL %s), ' \
 		"$(du_mb "$STORE")" "$(du_mb "$STORE"/sfa-index.sqlite*)"
 	printf 'fast-import repository %s, SQLite table %s.\n' "$(du_mb "$FI_FULL_GIT")" "$(du_mb "$DB")"
 } >"$RESULTS"
