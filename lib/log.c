@@ -39,6 +39,24 @@ static int cmp_str(const void *a, const void *b)
 	return strcmp(*(const char *const *)a, *(const char *const *)b);
 }
 
+static void escape_controls(struct sfa_buf *b)
+{
+	struct sfa_buf e = SFA_BUF_INIT;
+	for (size_t i = 0; i < b->len; i++) {
+		unsigned char c = (unsigned char)b->buf[i];
+		if (c == '\n')
+			sfa_buf_addstr(&e, "\\n");
+		else if (c == '\t')
+			sfa_buf_addstr(&e, "\\t");
+		else if (c == '\r')
+			sfa_buf_addstr(&e, "\\r");
+		else
+			sfa_buf_addch(&e, c);
+	}
+	sfa_buf_release(b);
+	*b = e;
+}
+
 /* One field change, as a text line or a row. */
 static int emit(struct logger *l, const struct sfa_type *t, const char *id, const char *field,
 		const json_t *old, const json_t *new)
@@ -51,6 +69,9 @@ static int emit(struct logger *l, const struct sfa_type *t, const char *id, cons
 	if (new)
 		sfa_value_text(&b, new);
 	if (!l->w) {
+		/* One change per line: newlines and tabs in values shown escaped. */
+		escape_controls(&a);
+		escape_controls(&b);
 		if (!old)
 			fprintf(l->out, "    +%s: %s\n", field, b.buf);
 		else if (!new)

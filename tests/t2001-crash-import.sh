@@ -47,7 +47,8 @@ test_expect_success 'setup' '
 	sfa init -q
 	gen_leads "$rows" >base.csv
 	echo 0 >count
-	: >killed
+	: >killed-before
+	: >killed-after
 	: >completed
 	: >stale
 '
@@ -72,7 +73,11 @@ while read -r round size delay; do
 			test_eq $((prev + size)) "$now"
 			;;
 		137)
-			echo "$round" >>killed
+			if [ "$now" -eq "$prev" ]; then
+				echo "$round" >>killed-before
+			else
+				echo "$round" >>killed-after
+			fi
 			if [ "$now" -ne "$prev" ] && [ "$now" -ne $((prev + size)) ]; then
 				echo "after the kill: $now leads, expected $prev or $((prev + size))"
 				false
@@ -100,7 +105,7 @@ while read -r round size delay; do
 	'
 done <plan
 
-echo "# rounds killed: $(wc -l <killed); completed: $(wc -l <completed); stale locks: $(wc -l <stale)"
+echo "# rounds completed: $(wc -l <completed); killed before the commit: $(wc -l <killed-before); killed after it: $(wc -l <killed-after); stale locks: $(wc -l <stale)"
 
 test_expect_success 'sfa unlock with nothing to clear exits 0' '
 	sfa unlock >out 2>err
