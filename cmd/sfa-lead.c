@@ -418,7 +418,7 @@ static int cmd_list(int argc, char **argv)
 		{ NULL, 0, NULL, 0 }
 	};
 	enum sfa_format fmt = SFA_FORMAT_AUTO;
-	struct sfa_query q = { type, NULL, NULL, 0, -1 };
+	struct sfa_query q = { type, NULL, NULL, 0, -1, 0 };
 	const char *store = NULL, *fields = NULL;
 	char **wf = NULL, **wv = NULL;
 	struct sfa_store *s = NULL;
@@ -476,6 +476,7 @@ static int cmd_list(int argc, char **argv)
 		}
 	if ((err = open_output(s, fmt, fields, &w, &cols)) < 0)
 		goto done;
+	q.ids_only = fmt == SFA_FORMAT_IDS;
 	if ((n = sfa_index_list(sfa_store_index(s), &q, write_rec, w)) < 0) {
 		err = (int)n;
 		goto done;

@@ -436,19 +436,19 @@ long sfa_index_list(struct sfa_index *ix, const struct sfa_query *q,
 	long n = 0;
 	int rc, err = 0, param = 2;
 
-	sfa_buf_addstr(&sql, "SELECT body FROM records WHERE type = ?1");
+	/* Bare ids need no body: no JSON to read and parse per row. */
+	sfa_buf_addstr(&sql, q->ids_only ? "SELECT id FROM records WHERE type = ?1"
+					 : "SELECT body FROM records WHERE type = ?1");
 	for (size_t i = 0; i < q->nwhere; i++) {
 		const char *f = q->where_field[i];
 		/* Columns of their own are matched directly (and indexed). */
 		if (!strcmp(f, "id") || !strcmp(f, "external_id") || !strcmp(f, "created_at"))
 			sfa_buf_addf(&sql, " AND %s = ?%d", f, param + 1);
-		else
-			sfa_buf_addf(&sql, " AND CAST(json_extract(body, ?%d) AS TEXT) = ?%d", param, param + 1);
+		else	/* `->` gives JSON text: '"new"' for a string, 'true', '5' */
+			sfa_buf_addf(&sql, " AND (body -> ?%d) IN (json_quote(?%d), ?%d)", param, param + 1, param + 1);
 		param += 2;
 	}
-	sfa_buf_addstr(&sql, " ORDER BY created_at, id");
-	if (q->limit >= 0)
-		sfa_buf_addf(&sql, " LIMIT %ld", q->limit);
+	sfa_buf_addf(&sql, " ORDER BY created_at, id LIMIT ?%d", param);
 	if ((err = prepare(ix, &st, sql.buf)) < 0)
 		goto done;
 	sqlite3_bind_text(st, 1, q->type->name, -1, SQLITE_STATIC);
@@ -458,10 +458,15 @@ long sfa_index_list(struct sfa_index *ix, const struct sfa_query *q,
 		sqlite3_bind_text(st, 2 + 2 * (int)i, path.buf, -1, SQLITE_TRANSIENT);
 		sqlite3_bind_text(st, 3 + 2 * (int)i, q->where_value[i], -1, SQLITE_STATIC);
 	}
+	sqlite3_bind_int64(st, param, q->limit);	/* negative: no limit */
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		json_t *rec;
-		if ((err = take_record(st, &rec)) < 0)
+		if (q->ids_only) {
+			rec = json_object();
+			json_object_set_new(rec, "id", json_string((const char *)sqlite3_column_text(st, 0)));
+		} else if ((err = take_record(st, &rec)) < 0) {
 			goto done;
+		}
 		err = fn(rec, data);
 		json_decref(rec);
 		if (err < 0)

@@ -5,6 +5,7 @@
 #include "sfa/error.h"
 #include "sfa/id.h"
 #include "sfa/record.h"
+#include "sfa/stream.h"
 #include "sfa/utf8.h"
 #include "sfa/banned.h"
 
@@ -65,7 +66,9 @@ int sfa_record_check(const struct sfa_type *t, json_t *rec)
 	if (v && !json_is_null(v)) {
 		time_t when;
 		char iso[21];
-		if (!json_is_string(v) || sfa_time_parse(&when, json_string_value(v)) < 0)
+		if (!json_is_string(v))
+			return sfa_error_set(SFA_EINPUT, "field 'created_at': expected an ISO 8601 date-time as text");
+		if (sfa_time_parse(&when, json_string_value(v)) < 0)
 			return sfa_error_prefix(SFA_EINPUT, "field 'created_at': ");
 		sfa_time_iso(iso, when);
 		json_object_set_new(rec, "created_at", json_string(iso));
@@ -83,43 +86,6 @@ void sfa_record_merge(json_t *rec, const json_t *changes)
 		else
 			json_object_set(rec, k, v);
 	}
-}
-
-/* JSON string escaping; UTF-8 passes through, as jansson does. */
-static void add_json_string(struct sfa_buf *out, const char *s, size_t len)
-{
-	static const char hex[] = "0123456789abcdef";
-	size_t start = 0;
-
-	sfa_buf_grow(out, len + 2);
-	sfa_buf_addch(out, '"');
-	for (size_t i = 0; i < len; i++) {
-		unsigned char c = (unsigned char)s[i];
-		const char *esc = NULL;
-		char u[7];
-		if (c >= 0x20 && c != '"' && c != '\\')
-			continue;
-		sfa_buf_add(out, s + start, i - start);
-		switch (c) {
-		case '"': esc = "\\\""; break;
-		case '\\': esc = "\\\\"; break;
-		case '\n': esc = "\\n"; break;
-		case '\r': esc = "\\r"; break;
-		case '\t': esc = "\\t"; break;
-		case '\b': esc = "\\b"; break;
-		case '\f': esc = "\\f"; break;
-		default:
-			memcpy(u, "\\u00", 4);
-			u[4] = hex[c >> 4];
-			u[5] = hex[c & 15];
-			u[6] = '\0';
-			esc = u;
-		}
-		sfa_buf_addstr(out, esc);
-		start = i + 1;
-	}
-	sfa_buf_add(out, s + start, len - start);
-	sfa_buf_addch(out, '"');
 }
 
 static int cmp_keys(const void *a, const void *b)
@@ -144,15 +110,9 @@ void sfa_record_encode(struct sfa_buf *out, const json_t *rec)
 	for (i = 0; i < n; i++) {
 		v = json_object_get(rec, keys[i]);
 		sfa_buf_addstr(out, "  ");
-		add_json_string(out, keys[i], strlen(keys[i]));
+		sfa_json_string(out, keys[i], strlen(keys[i]));
 		sfa_buf_addstr(out, ": ");
-		if (json_is_string(v)) {
-			add_json_string(out, json_string_value(v), json_string_length(v));
-		} else {
-			char *s = json_dumps(v, JSON_COMPACT | JSON_SORT_KEYS | JSON_ENCODE_ANY);
-			sfa_buf_addstr(out, s ? s : "null");
-			free(s);
-		}
+		sfa_value_json(out, v);
 		sfa_buf_addstr(out, i + 1 < n ? ",\n" : "\n");
 	}
 	sfa_buf_addstr(out, "}\n");

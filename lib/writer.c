@@ -123,7 +123,7 @@ static void add_real(struct sfa_buf *b, double d, int json)
 		sfa_buf_add(b, ".0", 2);
 }
 
-static void add_json_string(struct sfa_buf *b, const char *s, size_t len)
+void sfa_json_string(struct sfa_buf *b, const char *s, size_t len)
 {
 	static const char hex[] = "0123456789abcdef";
 	size_t i, run = 0;
@@ -172,7 +172,6 @@ static int member_cmp(const void *a, const void *b)
 	return x->len < y->len ? -1 : x->len > y->len;
 }
 
-static void add_json(struct sfa_buf *b, const json_t *v);
 
 /* `members` is scratch the caller keeps, so records need no malloc each. */
 static void add_object(struct sfa_buf *b, const json_t *obj,
@@ -197,15 +196,14 @@ static void add_object(struct sfa_buf *b, const json_t *obj,
 	for (i = 0; i < n; i++) {
 		if (i)
 			sfa_buf_addch(b, ',');
-		add_json_string(b, (*members)[i].key, (*members)[i].len);
+		sfa_json_string(b, (*members)[i].key, (*members)[i].len);
 		sfa_buf_addch(b, ':');
-		add_json(b, (*members)[i].value);
+		sfa_value_json(b, (*members)[i].value);
 	}
 	sfa_buf_addch(b, '}');
 }
 
-/* Compact JSON with sorted keys, reals formatted as in add_real(). */
-static void add_json(struct sfa_buf *b, const json_t *v)
+void sfa_value_json(struct sfa_buf *b, const json_t *v)
 {
 	struct member *members = NULL;
 	size_t i, alloc = 0;
@@ -220,12 +218,12 @@ static void add_json(struct sfa_buf *b, const json_t *v)
 		for (i = 0; i < json_array_size(v); i++) {
 			if (i)
 				sfa_buf_addch(b, ',');
-			add_json(b, json_array_get(v, i));
+			sfa_value_json(b, json_array_get(v, i));
 		}
 		sfa_buf_addch(b, ']');
 		break;
 	case JSON_STRING:
-		add_json_string(b, json_string_value(v), json_string_length(v));
+		sfa_json_string(b, json_string_value(v), json_string_length(v));
 		break;
 	case JSON_INTEGER:
 		sfa_buf_addf(b, "%lld", (long long)json_integer_value(v));
@@ -269,7 +267,7 @@ void sfa_value_text(struct sfa_buf *out, const json_t *v)
 		break;
 	case JSON_OBJECT:
 	case JSON_ARRAY:
-		add_json(out, v);
+		sfa_value_json(out, v);
 		break;
 	}
 }
@@ -458,9 +456,9 @@ static void json_record(struct sfa_writer *w, const json_t *rec)
 		if (!first)
 			sfa_buf_addch(&w->line, ',');
 		first = 0;
-		add_json_string(&w->line, w->columns[i], strlen(w->columns[i]));
+		sfa_json_string(&w->line, w->columns[i], strlen(w->columns[i]));
 		sfa_buf_addch(&w->line, ':');
-		add_json(&w->line, v);
+		sfa_value_json(&w->line, v);
 	}
 	sfa_buf_addch(&w->line, '}');
 }

@@ -59,6 +59,7 @@ struct sfa_query {
 	const char *const *where_value;
 	size_t nwhere;
 	long limit;		/* < 0: no limit */
+	int ids_only;		/* records hold only "id" (for --format ids) */
 };
 
 /*

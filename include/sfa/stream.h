@@ -88,5 +88,13 @@ void sfa_writer_free(struct sfa_writer *w);
  * empty, objects and arrays as compact JSON). Appends to `out`. */
 struct sfa_buf;
 void sfa_value_text(struct sfa_buf *out, const json_t *v);
+/*
+ * A value as compact JSON: keys sorted, UTF-8 kept, reals in their
+ * shortest round-trip form (0.1, not 0.10000000000000001), so the bytes do
+ * not depend on the jansson version. Appends to `out`.
+ */
+void sfa_value_json(struct sfa_buf *out, const json_t *v);
+/* A JSON string literal of `s` (quotes and escapes added). */
+void sfa_json_string(struct sfa_buf *out, const char *s, size_t len);
 
 #endif

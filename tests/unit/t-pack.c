@@ -157,6 +157,8 @@ static void test_pack_objects(void)
 	git_oid again;
 
 	memset(o, 0, sizeof(o));
+	for (i = 0; i < sizeof(o) / sizeof(o[0]); i++)
+		o[i].data = (struct sfa_buf)SFA_BUF_INIT;
 	if (!CHECK_INT(run(NULL, "git init -q --bare '%s'", repo), 0))
 		return;
 	sfa_buf_addf(&tmp, "%s/tmp-objects", unit_tmpdir());

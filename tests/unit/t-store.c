@@ -206,7 +206,7 @@ static int count_rec(const json_t *rec, void *data)
 
 static long index_count(struct sfa_store *s)
 {
-	struct sfa_query q = { L, NULL, NULL, 0, -1 };
+	struct sfa_query q = { .type = L, .limit = -1 };
 	long n = 0, rc = sfa_index_list(sfa_store_index(s), &q, count_rec, &n);
 	return rc < 0 ? rc : n;
 }

@@ -1,0 +1,756 @@
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+
+#include <git2.h>
+#include <jansson.h>
+
+#include "sfa/buf.h"
+#include "sfa/error.h"
+#include "sfa/index.h"
+#include "sfa/record.h"
+#include "sfa/store.h"
+#include "sfa/treediff.h"
+#include "unit.h"
+#include "sfa/banned.h"
+
+static const struct sfa_type *const L = &sfa_type_lead;
+
+/* Runs a shell command; returns its exit status and its standard output in `out` (may be NULL). */
+static int run(struct sfa_buf *out, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+static int run(struct sfa_buf *out, const char *fmt, ...)
+{
+	struct sfa_buf cmd = SFA_BUF_INIT;
+	char chunk[8192];
+	size_t n;
+	va_list ap;
+	FILE *fp;
+	int status;
+
+	va_start(ap, fmt);
+	sfa_buf_vaddf(&cmd, fmt, ap);
+	va_end(ap);
+	fp = popen(cmd.buf, "r");
+	sfa_buf_release(&cmd);
+	if (!fp)
+		return -1;
+	while ((n = fread(chunk, 1, sizeof(chunk), fp)) > 0)
+		if (out)
+			sfa_buf_add(out, chunk, n);
+	status = pclose(fp);
+	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+/* An object id printed by a git command, kept in one of a few static slots; "" on failure. */
+static const char *git_id(const char *fmt, ...)
+	__attribute__((format(printf, 1, 2)));
+static const char *git_id(const char *fmt, ...)
+{
+	static char slots[16][GIT_OID_HEXSZ + 1];
+	static int k;
+	struct sfa_buf cmd = SFA_BUF_INIT, out = SFA_BUF_INIT;
+	va_list ap;
+	char *slot = slots[k = (k + 1) % 16];
+
+	va_start(ap, fmt);
+	sfa_buf_vaddf(&cmd, fmt, ap);
+	va_end(ap);
+	slot[0] = '\0';
+	if (run(&out, "%s", cmd.buf) == 0 && out.len == GIT_OID_HEXSZ + 1)
+		snprintf(slot, GIT_OID_HEXSZ + 1, "%s", out.buf);
+	else
+		printf("# command failed: %s\n", cmd.buf);
+	sfa_buf_release(&cmd);
+	sfa_buf_release(&out);
+	return slot;
+}
+
+static const char *repo;
+
+/* Writes a blob; returns its id. */
+static const char *blob(const char *content)
+{
+	return git_id("printf '%%s' '%s' | git --git-dir='%s' hash-object -w --stdin", content, repo);
+}
+
+/*
+ * Writes a tree from ls-tree lines ("mode type id<TAB>name", one per
+ * line; git mktree sorts them and does not judge the names).
+ */
+static const char *tree(const char *fmt, ...)
+	__attribute__((format(printf, 1, 2)));
+static const char *tree(const char *fmt, ...)
+{
+	struct sfa_buf lines = SFA_BUF_INIT;
+	va_list ap;
+	const char *id;
+	va_start(ap, fmt);
+	sfa_buf_vaddf(&lines, fmt, ap);
+	va_end(ap);
+	id = git_id("printf '%s' | git --git-dir='%s' mktree", lines.buf, repo);
+	sfa_buf_release(&lines);
+	return id;
+}
+
+static git_tree *lookup_tree(git_repository *r, const char *hex)
+{
+	git_oid oid;
+	git_tree *t = NULL;
+	if (git_oid_fromstr(&oid, hex) < 0 || git_tree_lookup(&t, r, &oid) < 0)
+		printf("# cannot read tree '%s'\n", hex);
+	return t;
+}
+
+/* What a tree diff reported, one line per record. */
+static int record_change(const struct sfa_type *t, const char *id, const git_oid *old,
+			 const git_oid *new, void *data)
+{
+	struct sfa_buf *b = data;
+	char o[8] = "", n[8] = "";
+	if (old)
+		git_oid_tostr(o, sizeof(o), old);
+	if (new)
+		git_oid_tostr(n, sizeof(n), new);
+	sfa_buf_addf(b, "%s %s %s>%s\n", t->name, id, old ? o : "-", new ? n : "-");
+	return 0;
+}
+
+static int stop_at_second(const struct sfa_type *t, const char *id, const git_oid *old,
+			  const git_oid *new, void *data)
+{
+	return ++*(int *)data == 2 ? -42 : 0;
+}
+
+/* Diffs the trees `a` and `b` (hex ids, or NULL); the changes in `out`. */
+static int diff(git_repository *r, const char *a, const char *b, struct sfa_buf *out)
+{
+	git_tree *ta = a ? lookup_tree(r, a) : NULL, *tb = b ? lookup_tree(r, b) : NULL;
+	int err;
+	sfa_buf_reset(out);
+	err = sfa_treediff(r, ta, tb, record_change, out);
+	git_tree_free(ta);
+	git_tree_free(tb);
+	return err;
+}
+
+static const char *hex_of_tree(const git_tree *t)
+{
+	static char hex[GIT_OID_HEXSZ + 1];
+	return git_oid_tostr(hex, sizeof(hex), git_tree_id(t));
+}
+
+static void test_path_names(void)
+{
+	char n255[256], n256[257];
+
+	memset(n255, 'a', 255);
+	n255[255] = '\0';
+	memset(n256, 'b', 256);
+	n256[256] = '\0';
+
+	CHECK_INT(sfa_path_name_check("ab", 2), 0);
+	CHECK_INT(sfa_path_name_check("abcdefghjkmn.json", 17), 0);
+	CHECK_INT(sfa_path_name_check("...", 3), 0);
+	CHECK_INT(sfa_path_name_check("..a", 3), 0);
+	CHECK_INT(sfa_path_name_check(".gitx", 5), 0);
+	CHECK_INT(sfa_path_name_check("git", 3), 0);
+	CHECK_INT(sfa_path_name_check(".g", 2), 0);
+	CHECK_INT(sfa_path_name_check(n255, 255), 0);
+	/* only `len` bytes count */
+	CHECK_INT(sfa_path_name_check("ab/cd", 2), 0);
+
+	CHECK_INT(sfa_path_name_check("", 0), SFA_ESTORE);
+	CHECK_STR(sfa_error_last(), "unsafe path name ''");
+	CHECK_INT(sfa_path_name_check(".", 1), SFA_ESTORE);
+	CHECK_STR(sfa_error_last(), "unsafe path name '.'");
+	CHECK_INT(sfa_path_name_check("..", 2), SFA_ESTORE);
+	CHECK_STR(sfa_error_last(), "unsafe path name '..'");
+	CHECK_INT(sfa_path_name_check(".git", 4), SFA_ESTORE);
+	CHECK_INT(sfa_path_name_check(".GIT", 4), SFA_ESTORE);
+	CHECK_INT(sfa_path_name_check(".gIt", 4), SFA_ESTORE);
+	CHECK_INT(sfa_path_name_check("a/b", 3), SFA_ESTORE);
+	CHECK_INT(sfa_path_name_check("/", 1), SFA_ESTORE);
+	CHECK_INT(sfa_path_name_check("a\\b", 3), SFA_ESTORE);
+	CHECK_INT(sfa_path_name_check("..\\x", 4), SFA_ESTORE);
+	CHECK_INT(sfa_path_name_check("a\0b", 3), SFA_ESTORE);
+	CHECK_INT(sfa_path_name_check(n256, 256), SFA_ESTORE);
+	/* a long name is cut in the message */
+	CHECK(strlen(sfa_error_last()) < 100);
+	CHECK(strstr(sfa_error_last(), "bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb") != NULL);
+}
+
+static void test_treediff(void)
+{
+	git_repository *r = NULL;
+	struct sfa_buf out = SFA_BUF_INIT;
+	char b1[41], b2[41], b2x[41], b3[41], b4[41], b5[41], cfg[41], ta[41], tb[41], tleads_a[41];
+	char want[1024];
+	int err;
+	static char path[512];
+
+	snprintf(path, sizeof(path), "%s/diff.git", unit_tmpdir());
+	repo = path;
+	if (!CHECK_INT(run(NULL, "git init -q --bare '%s'", repo), 0) ||
+	    !CHECK_INT(git_repository_open_bare(&r, repo), 0))
+		return;
+
+	snprintf(b1, sizeof(b1), "%s", blob("{\"n\":1}"));
+	snprintf(b2, sizeof(b2), "%s", blob("{\"n\":2}"));
+	snprintf(b2x, sizeof(b2x), "%s", blob("{\"n\":22}"));
+	snprintf(b3, sizeof(b3), "%s", blob("{\"n\":3}"));
+	snprintf(b4, sizeof(b4), "%s", blob("{\"n\":4}"));
+	snprintf(b5, sizeof(b5), "%s", blob("{\"n\":5}"));
+	snprintf(cfg, sizeof(cfg), "%s", tree("100644 blob %s\tstore.json\n", b1));
+
+	/* a: ab/{1,2}, cd/3 */
+	snprintf(tleads_a, sizeof(tleads_a), "%s",
+		 tree("040000 tree %s\tab\n040000 tree %s\tcd\n",
+		      tree("100644 blob %s\tab0000000001.json\n100644 blob %s\tab0000000002.json\n", b1, b2),
+		      tree("100644 blob %s\tcd0000000003.json\n", b3)));
+	snprintf(ta, sizeof(ta), "%s", tree("040000 tree %s\tconfig\n040000 tree %s\tleads\n", cfg, tleads_a));
+	/* b: ab/1 as it was, ab/2 changed, ab/5 new; cd gone; ef/4 new */
+	snprintf(tb, sizeof(tb), "%s",
+		 tree("040000 tree %s\tconfig\n040000 tree %s\tleads\n", cfg,
+		      tree("040000 tree %s\tab\n040000 tree %s\tef\n",
+			   tree("100644 blob %s\tab0000000001.json\n100644 blob %s\tab0000000002.json\n"
+				"100644 blob %s\tab0000000005.json\n", b1, b2x, b5),
+			   tree("100644 blob %s\tef0000000004.json\n", b4))));
+
+	CHECK_INT(diff(r, ta, tb, &out), 0);
+	snprintf(want, sizeof(want),
+		 "lead ab0000000002 %.7s>%.7s\n"
+		 "lead ab0000000005 ->%.7s\n"
+		 "lead cd0000000003 %.7s>-\n"
+		 "lead ef0000000004 ->%.7s\n", b2, b2x, b5, b3, b4);
+	CHECK_STR(out.buf, want);
+
+	/* the other way round */
+	CHECK_INT(diff(r, tb, ta, &out), 0);
+	snprintf(want, sizeof(want),
+		 "lead ab0000000002 %.7s>%.7s\n"
+		 "lead ab0000000005 %.7s>-\n"
+		 "lead cd0000000003 ->%.7s\n"
+		 "lead ef0000000004 %.7s>-\n", b2x, b2, b5, b3, b4);
+	CHECK_STR(out.buf, want);
+
+	/* from nothing, to nothing, to itself */
+	CHECK_INT(diff(r, NULL, ta, &out), 0);
+	snprintf(want, sizeof(want),
+		 "lead ab0000000001 ->%.7s\nlead ab0000000002 ->%.7s\nlead cd0000000003 ->%.7s\n", b1, b2, b3);
+	CHECK_STR(out.buf, want);
+	CHECK_INT(diff(r, ta, NULL, &out), 0);
+	snprintf(want, sizeof(want),
+		 "lead ab0000000001 %.7s>-\nlead ab0000000002 %.7s>-\nlead cd0000000003 %.7s>-\n", b1, b2, b3);
+	CHECK_STR(out.buf, want);
+	CHECK_INT(diff(r, ta, ta, &out), 0);
+	CHECK_STR(out.buf, "");
+	CHECK_INT(diff(r, NULL, NULL, &out), 0);
+	CHECK_STR(out.buf, "");
+	/* other folders at the top are none of its business */
+	CHECK_INT(diff(r, NULL, tree("040000 tree %s\tconfig\n100644 blob %s\tREADME\n", cfg, b1), &out), 0);
+	CHECK_STR(out.buf, "");
+
+	/* a failing callback stops the walk with its code */
+	{
+		git_tree *x = lookup_tree(r, ta);
+		int calls = 0;
+		CHECK_INT(sfa_treediff(r, NULL, x, stop_at_second, &calls), -42);
+		CHECK_INT(calls, 2);
+		git_tree_free(x);
+	}
+
+	/*
+	 * Names that are no shard or record, each in a tree that is otherwise
+	 * like `a`: the walk stops with SFA_ESTORE and says where.
+	 */
+	{
+		static const struct {
+			const char *shard_line;		/* a line in leads/ */
+			const char *record_line;	/* a line in leads/ab/ (format: blob id) */
+			const char *msg;
+		} bad[] = {
+			{ "040000 tree %s\t..\n", NULL, "leads/: unsafe path name '..'" },
+			{ "040000 tree %s\t.\n", NULL, "leads/: unsafe path name '.'" },
+			{ "040000 tree %s\t.git\n", NULL, "leads/: unsafe path name '.git'" },
+			{ "040000 tree %s\t.GIT\n", NULL, "leads/: unsafe path name '.GIT'" },
+			{ "040000 tree %s\t...\n", NULL, "leads/: not a shard folder: '...'" },
+			{ "040000 tree %s\ta\\\\b\n", NULL, "leads/: unsafe path name 'a\\b'" },
+			{ "040000 tree %s\tAB\n", NULL, "leads/: not a shard folder: 'AB'" },
+			{ "040000 tree %s\tabc\n", NULL, "leads/: not a shard folder: 'abc'" },
+			{ "040000 tree %s\tu1\n", NULL, "leads/: not a shard folder: 'u1'" },
+			{ "100644 blob %s\tgh\n", NULL, "leads/: not a shard folder: 'gh'" },
+			{ NULL, "100644 blob %s\t..\n", "leads/ab: unsafe path name '..'" },
+			{ NULL, "100644 blob %s\t.git\n", "leads/ab: unsafe path name '.git'" },
+			{ NULL, "100644 blob %s\t.Git\n", "leads/ab: unsafe path name '.Git'" },
+			{ NULL, "100644 blob %s\tnotanid.json\n", "leads/ab: not a record file: 'notanid.json'" },
+			{ NULL, "100644 blob %s\tcd0000000009.json\n", "leads/ab: not a record file: 'cd0000000009.json'" },
+			{ NULL, "100644 blob %s\tAB0000000009.json\n", "leads/ab: not a record file: 'AB0000000009.json'" },
+			{ NULL, "100644 blob %s\tab0000000009.JSON\n", "leads/ab: not a record file: 'ab0000000009.JSON'" },
+			{ NULL, "100644 blob %s\tab000000009.json\n", "leads/ab: not a record file: 'ab000000009.json'" },
+			{ NULL, "100644 blob %s\tab0000000009\n", "leads/ab: not a record file: 'ab0000000009'" },
+		};
+		for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+			struct sfa_buf lines = SFA_BUF_INIT;
+			char ab[41], leads[41], root[41];
+
+			sfa_buf_addf(&lines, "100644 blob %s\tab0000000001.json\n", b1);
+			if (bad[i].record_line)
+				sfa_buf_addf(&lines, bad[i].record_line, b5);
+			snprintf(ab, sizeof(ab), "%s", tree("%s", lines.buf));
+			sfa_buf_reset(&lines);
+			sfa_buf_addf(&lines, "040000 tree %s\tab\n", ab);
+			if (bad[i].shard_line)
+				sfa_buf_addf(&lines, bad[i].shard_line,
+					     bad[i].shard_line[0] == '1' ? b5 : tree("100644 blob %s\tx.json\n", b5));
+			snprintf(leads, sizeof(leads), "%s", tree("%s", lines.buf));
+			snprintf(root, sizeof(root), "%s", tree("040000 tree %s\tleads\n", leads));
+			sfa_buf_release(&lines);
+
+			err = diff(r, ta, root, &out);
+			if (!CHECK_INT(err, SFA_ESTORE) || !CHECK_STR(sfa_error_last(), bad[i].msg))
+				printf("#   case %zu\n", i);
+			/* from nothing too */
+			err = diff(r, NULL, root, &out);
+			if (!CHECK_INT(err, SFA_ESTORE) || !CHECK(strstr(sfa_error_last(), bad[i].msg) != NULL))
+				printf("#   case %zu from nothing: %s\n", i, sfa_error_last());
+		}
+	}
+
+	/* a record that is a folder, a type folder that is a file */
+	err = diff(r, NULL, tree("040000 tree %s\tleads\n",
+				 tree("040000 tree %s\tab\n",
+				      tree("040000 tree %s\tab0000000001.json\n", cfg))), &out);
+	CHECK_INT(err, SFA_ESTORE);
+	CHECK_STR(sfa_error_last(), "leads/ab: not a record file: 'ab0000000001.json'");
+	err = diff(r, ta, tree("100644 blob %s\tleads\n", b1), &out);
+	CHECK_INT(err, SFA_ESTORE);
+	CHECK_STR(sfa_error_last(), "'leads' is not a folder");
+
+	/* a bad name on the way out is caught as well */
+	{
+		char bad_ab[41], old_root[41];
+		snprintf(bad_ab, sizeof(bad_ab), "%s",
+			 tree("100644 blob %s\tab0000000001.json\n100644 blob %s\tnotanid.json\n", b1, b2));
+		snprintf(old_root, sizeof(old_root), "%s",
+			 tree("040000 tree %s\tleads\n", tree("040000 tree %s\tab\n", bad_ab)));
+		err = diff(r, old_root, ta, &out);
+		CHECK_INT(err, SFA_ESTORE);
+		CHECK_STR(sfa_error_last(), "leads/ab: not a record file: 'notanid.json'");
+	}
+
+	/* sfa_commit_tree */
+	{
+		git_tree *t = (git_tree *)1;
+		git_oid oid;
+		CHECK_INT(sfa_commit_tree(r, NULL, &t), 0);
+		CHECK(t == NULL);
+		git_oid_fromstr(&oid, ta);	/* a tree, not a commit */
+		CHECK_INT(sfa_commit_tree(r, &oid, &t), SFA_ESTORE);
+		CHECK(t == NULL);
+		git_oid_fromstr(&oid, git_id("git --git-dir='%s' -c user.name=U -c user.email=u@x commit-tree -m c %s",
+					     repo, tb));
+		CHECK_INT(sfa_commit_tree(r, &oid, &t), 0);
+		CHECK(t && !strcmp(hex_of_tree(t), tb));
+		git_tree_free(t);
+	}
+
+	git_repository_free(r);
+	sfa_buf_release(&out);
+}
+
+/* Makes a commit of `root_tree` on top of the store's branch and moves the branch there. */
+static const char *commit_on_main(const char *store, const char *root_tree)
+{
+	const char *c = git_id("git --git-dir='%s' -c user.name=U -c user.email=u@x commit-tree -p main -m x %s",
+			       store, root_tree);
+	if (run(NULL, "git --git-dir='%s' update-ref refs/heads/main %s", store, c) != 0)
+		printf("# update-ref failed\n");
+	return c;
+}
+
+/* A record file with a name that is no record makes the store refuse to open. */
+static void test_store_bad_names(void)
+{
+	static char p[512];
+	struct sfa_store *s = NULL;
+	struct sfa_txn *t = NULL;
+	char good[41], cfg[41], leads_ok[41], rec_blob[41], id[SFA_ID_LEN + 1];
+	git_oid bad_oid, at;
+	json_t *rec = json_pack("{s:s}", "first_name", "Ann");
+
+	snprintf(p, sizeof(p), "%s/store-bad", unit_tmpdir());
+	repo = p;
+	if (!CHECK_INT(sfa_store_init(p), 0))
+		goto done;
+	/* one good record first */
+	sfa_id_new(id);
+	if (!CHECK_INT(sfa_store_open(&s, p), 0))
+		goto done;
+	CHECK_INT(sfa_txn_begin(&t, s, 0), 0);
+	CHECK_INT(sfa_txn_put(t, L, id, rec, NULL), 0);
+	CHECK_INT(sfa_txn_commit(t, "unit: good", NULL), 0);
+	t = NULL;
+	sfa_store_free(s);
+	s = NULL;
+
+	snprintf(good, sizeof(good), "%s", git_id("git --git-dir='%s' rev-parse main", p));
+	snprintf(cfg, sizeof(cfg), "%s", git_id("git --git-dir='%s' rev-parse main:config", p));
+	snprintf(leads_ok, sizeof(leads_ok), "%s", git_id("git --git-dir='%s' rev-parse main:leads", p));
+	snprintf(rec_blob, sizeof(rec_blob), "%s",
+		 git_id("git --git-dir='%s' rev-parse main:leads/%.2s/%s.json", p, id, id));
+
+	/* leads/ab/notanid.json, added with ordinary git plumbing */
+	CHECK_INT(run(NULL, "cd '%s' && export GIT_INDEX_FILE='%s/bad.idx' && git --git-dir=. read-tree main &&"
+		      " git --git-dir=. update-index --add --cacheinfo 100644,%s,leads/ab/notanid.json &&"
+		      " c=$(git --git-dir=. -c user.name=U -c user.email=u@x commit-tree -p main -m bad"
+		      " $(git --git-dir=. write-tree)) && git --git-dir=. update-ref refs/heads/main $c &&"
+		      " rm -f \"$GIT_INDEX_FILE\"", p, unit_tmpdir(), rec_blob), 0);
+	CHECK_INT(sfa_store_open(&s, p), SFA_ESTORE);
+	CHECK(s == NULL);
+	CHECK(strstr(sfa_error_last(), "leads/ab: not a record file: 'notanid.json'") != NULL);
+	CHECK(!strncmp(sfa_error_last(), "indexing commit ", 16));
+
+	/* a shard named "..", made with mktree */
+	commit_on_main(p, tree("040000 tree %s\tconfig\n040000 tree %s\tleads\n", cfg,
+			       tree("040000 tree %s\t..\n", tree("100644 blob %s\tx.json\n", rec_blob))));
+	CHECK_INT(sfa_store_open(&s, p), SFA_ESTORE);
+	CHECK(strstr(sfa_error_last(), "leads/: unsafe path name '..'") != NULL);
+
+	/* a record named ".git" in a good shard */
+	commit_on_main(p, tree("040000 tree %s\tconfig\n040000 tree %s\tleads\n", cfg,
+			       tree("040000 tree %s\t%.2s\n",
+				    tree("100644 blob %s\t%s.json\n100644 blob %s\t.git\n", rec_blob, id, rec_blob), id)));
+	CHECK_INT(sfa_store_open(&s, p), SFA_ESTORE);
+	{
+		char want[64];
+		snprintf(want, sizeof(want), "leads/%.2s: unsafe path name '.git'", id);
+		CHECK(strstr(sfa_error_last(), want) != NULL);
+	}
+
+	/* back to the good commit, all is well */
+	CHECK_INT(run(NULL, "git --git-dir='%s' update-ref refs/heads/main %s", p, good), 0);
+	if (!CHECK_INT(sfa_store_open(&s, p), 0))
+		goto done;
+	{
+		json_t *got = NULL;
+		CHECK_INT(sfa_index_get(sfa_store_index(s), L, id, &got), 0);
+		CHECK(got && json_equal(got, rec));
+		json_decref(got);
+	}
+
+	/* with the store open, the index refuses to follow a bad commit and stays as it was */
+	git_oid_fromstr(&bad_oid, commit_on_main(p, tree("040000 tree %s\tconfig\n040000 tree %s\tleads\n", cfg,
+							 tree("040000 tree %s\t%.2s\n040000 tree %s\t.git\n",
+							      git_id("git --git-dir='%s' rev-parse %s:%.2s", p, leads_ok, id),
+							      id, cfg))));
+	CHECK_INT(sfa_index_update(sfa_store_index(s), sfa_store_repo(s), &bad_oid), SFA_ESTORE);
+	CHECK(strstr(sfa_error_last(), "leads/: unsafe path name '.git'") != NULL);
+	CHECK_INT(sfa_index_commit(sfa_store_index(s), &at), 0);
+	CHECK_STR(git_oid_tostr((char[41]){ 0 }, 41, &at), good);
+	{
+		json_t *got = NULL;
+		CHECK_INT(sfa_index_get(sfa_store_index(s), L, id, &got), 0);
+		json_decref(got);
+	}
+	/* and a write does not start on it */
+	t = NULL;
+	CHECK_INT(sfa_txn_begin(&t, s, 0), SFA_ESTORE);
+	CHECK(t == NULL);
+	CHECK_INT(run(NULL, "git --git-dir='%s' update-ref refs/heads/main %s", p, good), 0);
+	CHECK_INT(sfa_txn_begin(&t, s, 0), 0);
+	sfa_txn_free(t);
+	t = NULL;
+done:
+	sfa_txn_free(t);
+	sfa_store_free(s);
+	json_decref(rec);
+}
+
+/* --- the index on its own ----------------------------------------------- */
+
+static int put_rec(struct sfa_index *ix, const char *id, const char *json)
+{
+	struct sfa_buf body = SFA_BUF_INIT;
+	json_t *rec = json_loads(json, 0, NULL);
+	git_oid oid;
+	int err;
+	if (!rec) {
+		printf("# bad test JSON %s\n", json);
+		return -100;
+	}
+	sfa_record_encode(&body, rec);
+	git_odb_hash(&oid, body.buf, body.len, GIT_OBJECT_BLOB);
+	err = sfa_index_put(ix, L, id, &oid, body.buf, body.len, rec);
+	json_decref(rec);
+	sfa_buf_release(&body);
+	return err;
+}
+
+static int collect_ids(const json_t *rec, void *data)
+{
+	struct sfa_buf *b = data;
+	const char *id = json_string_value(json_object_get(rec, "id"));
+	sfa_buf_addf(b, "%s%s", b->len ? " " : "", id ? id : "?");
+	return 0;
+}
+
+/* The ids listed for `nwhere` conditions "field", "value", ... and `limit`; "" for none, "ERR" on failure. */
+static const char *list(struct sfa_index *ix, long limit, size_t nwhere, ...)
+{
+	static struct sfa_buf out = SFA_BUF_INIT;
+	const char *f[8], *v[8];
+	struct sfa_query q = { .type = L, .where_field = f, .where_value = v, .nwhere = nwhere, .limit = limit };
+	va_list ap;
+	long n;
+
+	va_start(ap, nwhere);
+	for (size_t i = 0; i < nwhere; i++) {
+		f[i] = va_arg(ap, const char *);
+		v[i] = va_arg(ap, const char *);
+	}
+	va_end(ap);
+	sfa_buf_reset(&out);
+	n = sfa_index_list(ix, &q, collect_ids, &out);
+	if (n < 0)
+		return "ERR";
+	/* the count returned is the number of records handed over */
+	{
+		long words = out.len ? 1 : 0;
+		for (size_t i = 0; i < out.len; i++)
+			words += out.buf[i] == ' ';
+		if (words != n)
+			return "BAD COUNT";
+	}
+	return out.buf;
+}
+
+static int stop_after_two(const json_t *rec, void *data)
+{
+	return ++*(int *)data >= 2 ? SFA_EINPUT : 0;
+}
+
+static void test_index(void)
+{
+	struct sfa_index *ix = NULL;
+	char path[512], id[SFA_ID_LEN + 1];
+	git_oid c, oid;
+	json_t *rec = NULL, *fields = NULL;
+
+	snprintf(path, sizeof(path), "%s/alone.sqlite", unit_tmpdir());
+	if (!CHECK_INT(sfa_index_open(&ix, path), 0))
+		return;
+	/* a new index reflects no commit */
+	CHECK_INT(sfa_index_commit(ix, &c), SFA_ENOTFOUND);
+	CHECK_STR(list(ix, -1, 0), "");
+
+	CHECK_INT(sfa_index_begin(ix), 0);
+	CHECK_INT(put_rec(ix, "a00000000001", "{\"id\":\"a00000000001\",\"created_at\":\"2024-01-02T00:00:00Z\","
+			  "\"status\":\"new\",\"country\":\"DE\",\"first_name\":\"O'Brien\"}"), 0);
+	CHECK_INT(put_rec(ix, "a00000000002", "{\"id\":\"a00000000002\",\"created_at\":\"2024-01-01T00:00:00Z\","
+			  "\"status\":\"new\",\"country\":\"FR\",\"external_id\":\"crm-7\"}"), 0);
+	CHECK_INT(put_rec(ix, "a00000000003", "{\"id\":\"a00000000003\",\"created_at\":\"2024-01-02T00:00:00Z\","
+			  "\"status\":\"won\",\"country\":\"DE\"}"), 0);
+	CHECK_INT(put_rec(ix, "0z0000000004", "{\"id\":\"0z0000000004\",\"created_at\":\"2024-01-03T00:00:00Z\","
+			  "\"status\":\"new\",\"country\":\"DE\",\"employees\":50,\"x-score\":\"9\"}"), 0);
+	CHECK_INT(put_rec(ix, "a00000000000", "{\"id\":\"a00000000000\",\"created_at\":\"2024-01-02T00:00:00Z\","
+			  "\"status\":\"new\",\"country\":\"DE\",\"city\":\"K\xc3\xb6ln\"}"), 0);
+	git_oid_fromstr(&c, "0123456789abcdef0123456789abcdef01234567");
+	CHECK_INT(sfa_index_set_commit(ix, &c), 0);
+	CHECK_INT(sfa_index_end(ix, 1), 0);
+	{
+		git_oid at;
+		CHECK_INT(sfa_index_commit(ix, &at), 0);
+		CHECK(git_oid_equal(&at, &c));
+	}
+
+	/* by created_at, then by id */
+	CHECK_STR(list(ix, -1, 0), "a00000000002 a00000000000 a00000000001 a00000000003 0z0000000004");
+	CHECK_STR(list(ix, 2, 0), "a00000000002 a00000000000");
+	CHECK_STR(list(ix, 0, 0), "");
+	CHECK_STR(list(ix, 100, 0), "a00000000002 a00000000000 a00000000001 a00000000003 0z0000000004");
+
+	/* conditions: all must hold, exact text */
+	CHECK_STR(list(ix, -1, 1, "status", "new"), "a00000000002 a00000000000 a00000000001 0z0000000004");
+	CHECK_STR(list(ix, -1, 2, "status", "new", "country", "DE"), "a00000000000 a00000000001 0z0000000004");
+	CHECK_STR(list(ix, 2, 2, "country", "DE", "status", "new"), "a00000000000 a00000000001");
+	CHECK_STR(list(ix, -1, 1, "status", "New"), "");
+	CHECK_STR(list(ix, -1, 1, "status", "ne"), "");
+	CHECK_STR(list(ix, -1, 1, "status", "new%"), "");
+	CHECK_STR(list(ix, -1, 2, "status", "won", "country", "FR"), "");
+	CHECK_STR(list(ix, -1, 1, "first_name", "O'Brien"), "a00000000001");
+	CHECK_STR(list(ix, -1, 1, "city", "K\xc3\xb6ln"), "a00000000000");
+	CHECK_STR(list(ix, -1, 1, "x-score", "9"), "0z0000000004");
+	CHECK_STR(list(ix, -1, 1, "employees", "50"), "0z0000000004");
+	CHECK_STR(list(ix, -1, 1, "nosuchfield", ""), "");
+	/* the columns of their own */
+	CHECK_STR(list(ix, -1, 1, "id", "a00000000003"), "a00000000003");
+	CHECK_STR(list(ix, -1, 1, "external_id", "crm-7"), "a00000000002");
+	CHECK_STR(list(ix, -1, 1, "created_at", "2024-01-02T00:00:00Z"), "a00000000000 a00000000001 a00000000003");
+	CHECK_STR(list(ix, -1, 2, "created_at", "2024-01-02T00:00:00Z", "status", "won"), "a00000000003");
+	CHECK_STR(list(ix, -1, 2, "id", "a00000000003", "status", "new"), "");
+
+	/* a callback's failure stops the walk and is returned */
+	{
+		struct sfa_query q = { .type = L, .limit = -1 };
+		int calls = 0;
+		CHECK_INT(sfa_index_list(ix, &q, stop_after_two, &calls), SFA_EINPUT);
+		CHECK_INT(calls, 2);
+	}
+
+	/* another type sees none of them */
+	{
+		static const char *const no_columns[] = { NULL };
+		static const struct sfa_type other = { "deal", "deals", no_columns, NULL };
+		struct sfa_query q = { .type = &other, .limit = -1 };
+		struct sfa_buf b = SFA_BUF_INIT;
+		CHECK_INT(sfa_index_list(ix, &q, collect_ids, &b), 0);
+		CHECK_INT(sfa_index_get(ix, &other, "a00000000001", &rec), SFA_ENOTFOUND);
+		CHECK_INT(sfa_index_field_known(ix, &other, "status"), 0);
+		sfa_buf_release(&b);
+	}
+
+	/* single records */
+	CHECK_INT(sfa_index_get(ix, L, "a00000000003", &rec), 0);
+	CHECK_STR(json_string_value(json_object_get(rec, "status")), "won");
+	json_decref(rec);
+	rec = NULL;
+	CHECK_INT(sfa_index_get(ix, L, "a00000000009", &rec), SFA_ENOTFOUND);
+	CHECK(rec == NULL);
+	CHECK_INT(sfa_index_oid(ix, L, "a00000000003", &oid), 0);
+	{
+		struct sfa_buf body = SFA_BUF_INIT;
+		json_t *r = json_loads("{\"id\":\"a00000000003\",\"created_at\":\"2024-01-02T00:00:00Z\","
+				       "\"status\":\"won\",\"country\":\"DE\"}", 0, NULL);
+		git_oid want;
+		sfa_record_encode(&body, r);
+		git_odb_hash(&want, body.buf, body.len, GIT_OBJECT_BLOB);
+		CHECK(git_oid_equal(&oid, &want));
+		json_decref(r);
+		sfa_buf_release(&body);
+	}
+	CHECK_INT(sfa_index_oid(ix, L, "a00000000009", &oid), SFA_ENOTFOUND);
+
+	/* external ids */
+	memset(id, 0, sizeof(id));
+	CHECK_INT(sfa_index_by_external(ix, L, "crm-7", id), 0);
+	CHECK_STR(id, "a00000000002");
+	CHECK_INT(sfa_index_by_external(ix, L, "crm-8", id), SFA_ENOTFOUND);
+	CHECK_INT(sfa_index_by_external(ix, L, "", id), SFA_ENOTFOUND);
+	CHECK_INT(sfa_index_by_external(ix, L, "CRM-7", id), SFA_ENOTFOUND);
+
+	/* prefixes */
+	CHECK_INT(sfa_index_resolve(ix, L, "a000", id), SFA_EAMBIGUOUS);
+	CHECK_INT(sfa_index_resolve(ix, L, "0z00", id), 0);
+	CHECK_STR(id, "0z0000000004");
+	CHECK_INT(sfa_index_resolve(ix, L, "a00000000003", id), 0);
+	CHECK_STR(id, "a00000000003");
+	CHECK_INT(sfa_index_resolve(ix, L, "b000", id), SFA_ENOTFOUND);
+
+	/* field names: the type's own always, others once seen */
+	CHECK_INT(sfa_index_field_known(ix, L, "first_name"), 1);
+	CHECK_INT(sfa_index_field_known(ix, L, "industry"), 1);	/* a lead column nobody used yet */
+	CHECK_INT(sfa_index_field_known(ix, L, "x-score"), 1);
+	CHECK_INT(sfa_index_field_known(ix, L, "status"), 1);
+	CHECK_INT(sfa_index_field_known(ix, L, "x-other"), 0);
+	CHECK_INT(sfa_index_field_known(ix, L, ""), 0);
+	CHECK_INT(sfa_index_field_known(ix, L, "First_name"), 0);
+	CHECK_INT(sfa_index_fields(ix, L, &fields), 0);
+	{
+		char *s = json_dumps(fields, JSON_COMPACT);
+		CHECK_STR(s, "[\"city\",\"country\",\"created_at\",\"employees\",\"external_id\","
+			  "\"first_name\",\"id\",\"status\",\"x-score\"]");
+		free(s);
+		json_decref(fields);
+		fields = NULL;
+	}
+
+	/* changes: an update, a removal, and a rolled-back transaction */
+	CHECK_INT(sfa_index_begin(ix), 0);
+	CHECK_INT(put_rec(ix, "a00000000002", "{\"id\":\"a00000000002\",\"created_at\":\"2024-01-05T00:00:00Z\","
+			  "\"status\":\"lost\",\"country\":\"FR\"}"), 0);
+	CHECK_INT(sfa_index_del(ix, L, "a00000000001"), 0);
+	CHECK_INT(sfa_index_del(ix, L, "a0000000000z"), 0);	/* absent: nothing to do */
+	CHECK_INT(sfa_index_end(ix, 1), 0);
+	CHECK_STR(list(ix, -1, 0), "a00000000000 a00000000003 0z0000000004 a00000000002");
+	CHECK_STR(list(ix, -1, 1, "status", "lost"), "a00000000002");
+	/* the external id went with the update */
+	CHECK_INT(sfa_index_by_external(ix, L, "crm-7", id), SFA_ENOTFOUND);
+	CHECK_INT(sfa_index_get(ix, L, "a00000000001", &rec), SFA_ENOTFOUND);
+
+	CHECK_INT(sfa_index_begin(ix), 0);
+	CHECK_INT(put_rec(ix, "b00000000001", "{\"id\":\"b00000000001\",\"created_at\":\"2023-01-01T00:00:00Z\","
+			  "\"x-rolled-back\":\"1\"}"), 0);
+	CHECK_INT(sfa_index_del(ix, L, "a00000000000"), 0);
+	CHECK_STR(list(ix, -1, 0), "b00000000001 a00000000003 0z0000000004 a00000000002");
+	CHECK_INT(sfa_index_end(ix, 0), 0);
+	CHECK_STR(list(ix, -1, 0), "a00000000000 a00000000003 0z0000000004 a00000000002");
+	CHECK_INT(sfa_index_field_known(ix, L, "x-rolled-back"), 0);
+
+	/*
+	 * A true value prints as "true" (the output writer's text for it), so
+	 * that is what a condition on it matches.
+	 */
+	CHECK_INT(sfa_index_begin(ix), 0);
+	CHECK_INT(put_rec(ix, "c00000000001", "{\"id\":\"c00000000001\",\"created_at\":\"2024-02-01T00:00:00Z\","
+			  "\"vip\":true}"), 0);
+	CHECK_INT(sfa_index_end(ix, 1), 0);
+	CHECK_STR(list(ix, -1, 1, "vip", "true"), "c00000000001");
+
+	/* many field names in one transaction */
+	CHECK_INT(sfa_index_begin(ix), 0);
+	for (int i = 0; i < 1500; i++) {
+		char json[128], rid[SFA_ID_LEN + 1];
+		snprintf(rid, sizeof(rid), "d%011d", i);
+		snprintf(json, sizeof(json), "{\"id\":\"%s\",\"created_at\":\"2025-01-01T00:00:00Z\",\"f%d\":\"v\"}", rid, i);
+		if (put_rec(ix, rid, json) < 0)
+			break;
+	}
+	CHECK_INT(sfa_index_end(ix, 1), 0);
+	CHECK_INT(sfa_index_field_known(ix, L, "f0"), 1);
+	CHECK_INT(sfa_index_field_known(ix, L, "f777"), 1);
+	CHECK_INT(sfa_index_field_known(ix, L, "f1499"), 1);
+	CHECK_INT(sfa_index_field_known(ix, L, "f1500"), 0);
+	CHECK_STR(list(ix, -1, 1, "f1234", "v"), "d00000001234");
+	sfa_index_free(ix);
+	ix = NULL;
+
+	/* what was written is there when opened again */
+	if (CHECK_INT(sfa_index_open(&ix, path), 0)) {
+		git_oid at;
+		CHECK_INT(sfa_index_commit(ix, &at), 0);
+		CHECK(git_oid_equal(&at, &c));
+		CHECK_STR(list(ix, 3, 0), "a00000000000 a00000000003 0z0000000004");
+		CHECK_INT(sfa_index_field_known(ix, L, "f1499"), 1);
+		sfa_index_free(ix);
+		ix = NULL;
+	}
+
+	/* not an index */
+	{
+		char bad[512];
+		snprintf(bad, sizeof(bad), "%s/garbage.sqlite", unit_tmpdir());
+		run(NULL, "printf 'not a database at all, not at all.%%.0s' $(seq 100) > '%s'", bad);
+		CHECK(sfa_index_open(&ix, bad) < 0);
+		CHECK(strstr(sfa_error_last(), bad) != NULL);
+		snprintf(bad, sizeof(bad), "%s/no/such/dir/index.sqlite", unit_tmpdir());
+		CHECK_INT(sfa_index_open(&ix, bad), SFA_ESTORE);
+		CHECK(strstr(sfa_error_last(), bad) != NULL);
+	}
+	sfa_index_free(NULL);
+}
+
+void unit_tests(void)
+{
+	setenv("SFA_USER", "Unit Tester <unit@example.com>", 1);
+	setenv("GIT_CONFIG_NOSYSTEM", "1", 1);
+	setenv("GIT_CONFIG_GLOBAL", "/dev/null", 1);
+
+	test_path_names();
+	test_treediff();
+	test_store_bad_names();
+	test_index();
+}
