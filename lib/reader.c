@@ -9,6 +9,7 @@
 
 #include "sfa/buf.h"
 #include "sfa/error.h"
+#include "sfa/record.h"
 #include "sfa/stream.h"
 #include "sfa/utf8.h"
 #include "sfa/banned.h"
@@ -339,7 +340,10 @@ static int csv_blank(const struct sfa_reader *r)
 	return 1;
 }
 
-/* "First Name" and "e-mail" become "first_name" and "e_mail". */
+/*
+ * "First Name" becomes "first_name": case folded, runs of blanks one '_'.
+ * A '-' stays: field names may hold one ("trade-show").
+ */
 static void normalize_name(struct sfa_buf *out, const char *s, size_t len)
 {
 	int gap = 0;
@@ -353,7 +357,7 @@ static void normalize_name(struct sfa_buf *out, const char *s, size_t len)
 	for (size_t i = 0; i < len; i++) {
 		char c = s[i];
 
-		if (c == ' ' || c == '\t' || c == '-') {
+		if (c == ' ' || c == '\t') {
 			if (!gap)
 				sfa_buf_addch(out, '_');
 			gap = 1;
@@ -391,6 +395,12 @@ static int csv_header(struct sfa_reader *r)
 		if (!name.len) {
 			ret = fail(r, SFA_EINPUT, "%s:%zu: column %zu: empty name",
 				   r->name, r->rec_line, i + 1);
+			goto done;
+		}
+		if (sfa_field_name_check(name.buf) < 0) {
+			char *why = sfa_xstrdup(sfa_error_last());
+			ret = fail(r, SFA_EINPUT, "%s:%zu: column %zu: %s", r->name, r->rec_line, i + 1, why);
+			free(why);
 			goto done;
 		}
 		if (json_object_get(seen, name.buf)) {
@@ -561,8 +571,12 @@ static int json_value(struct sfa_reader *r, json_t **out)
 
 	if (!v && cut && (size_t)err.position + JSON_TAIL >= avail)
 		return fail(r, SFA_EINPUT, "%s:%zu: NUL byte", r->name, json_error_line(r, &err));
+	/* Cut short by the end of input: the value's own first line says most. */
 	if (!v)
-		return fail(r, SFA_EINPUT, "%s:%zu: %s", r->name, json_error_line(r, &err), err.text);
+		return fail(r, SFA_EINPUT, "%s:%zu: %s", r->name,
+			    r->eof && (size_t)err.position + JSON_TAIL >= avail ? r->rec_line
+										 : json_error_line(r, &err),
+			    err.text);
 	if (used > SFA_RECORD_MAX) {
 		json_decref(v);
 		return too_large(r);

@@ -107,7 +107,7 @@ test_expect_success () {
 		cd "$tmp" || exit 1
 		set -e
 		eval "$2"
-	) >"$_tes_out" 2>&1 </dev/null
+	) >"$_tes_out" 2>&1 4>&1 </dev/null
 	_tes_rc=$?
 	if [ $_tes_rc -eq 0 ]; then
 		echo "ok $test_count - $1"
@@ -123,6 +123,12 @@ test_expect_success () {
 	fi
 	rm -f "$_tes_out"
 	return 0
+}
+
+# Diagnostics of the helpers go to fd 4, the test's own output, so that
+# they show even when the caller redirected stderr (cmd 2>err).
+say_ () {
+	printf '%s\n' "$*" >&4
 }
 
 # Run "$@" with its stderr passed through; set _rc to its exit code and
@@ -157,15 +163,15 @@ test_must_fail () {
 	esac
 	test_run_checked_ "$@" || return 1
 	if [ -n "$_crash" ]; then
-		echo "test_must_fail: crashed with $_crash: $*" >&2
+		say_ "test_must_fail: crashed with $_crash: $*"
 		return 1
 	fi
 	if [ $_rc -eq 0 ]; then
-		echo "test_must_fail: command succeeded: $*" >&2
+		say_ "test_must_fail: command succeeded: $*"
 		return 1
 	fi
 	if [ -n "$_tmf_want" ] && [ "$_rc" -ne "$_tmf_want" ]; then
-		echo "test_must_fail: exit code $_rc, expected $_tmf_want: $*" >&2
+		say_ "test_must_fail: exit code $_rc, expected $_tmf_want: $*"
 		return 1
 	fi
 	return 0
@@ -177,11 +183,11 @@ test_expect_code () {
 	shift
 	test_run_checked_ "$@" || return 1
 	if [ -n "$_crash" ]; then
-		echo "test_expect_code: crashed with $_crash: $*" >&2
+		say_ "test_expect_code: crashed with $_crash: $*"
 		return 1
 	fi
 	if [ "$_rc" -ne "$_tec_want" ]; then
-		echo "test_expect_code: exit code $_rc, expected $_tec_want: $*" >&2
+		say_ "test_expect_code: exit code $_rc, expected $_tec_want: $*"
 		return 1
 	fi
 	return 0
@@ -189,7 +195,7 @@ test_expect_code () {
 
 # test_cmp expected actual
 test_cmp () {
-	diff -u "$@"
+	diff -u "$@" >&4
 }
 
 # test_grep [!] [grep options] pattern file
@@ -200,35 +206,35 @@ test_grep () {
 		shift
 	fi
 	if [ $# -lt 2 ]; then
-		echo "test_grep: needs a pattern and a file" >&2
+		say_ "test_grep: needs a pattern and a file"
 		return 1
 	fi
 	eval "_tg_file=\${$#}"
 	if ! [ -f "$_tg_file" ]; then
-		echo "test_grep: no file '$_tg_file'" >&2
+		say_ "test_grep: no file '$_tg_file'"
 		return 1
 	fi
 	if [ -n "$_tg_neg" ]; then
 		grep "$@" >/dev/null || return 0
-		echo "test_grep: found unexpected '$*' in:" >&2
+		say_ "test_grep: found unexpected '$*' in:"
 	else
 		grep "$@" >/dev/null && return 0
-		echo "test_grep: did not find '$*' in:" >&2
+		say_ "test_grep: did not find '$*' in:"
 	fi
-	head -n 100 "$_tg_file" >&2
+	head -n 100 "$_tg_file" >&4
 	return 1
 }
 
 # test_line_count OP N file: compare the number of lines of file with N.
 test_line_count () {
 	if [ $# -ne 3 ]; then
-		echo "test_line_count: needs OP N file" >&2
+		say_ "test_line_count: needs OP N file"
 		return 1
 	fi
 	_tlc_n=$(wc -l <"$3")
 	if ! test "$_tlc_n" "$1" "$2"; then
-		echo "test_line_count: $3 has $_tlc_n lines, expected $1 $2:" >&2
-		head -n 50 "$3" >&2
+		say_ "test_line_count: $3 has $_tlc_n lines, expected $1 $2:"
+		head -n 50 "$3" >&4
 		return 1
 	fi
 }
@@ -236,7 +242,7 @@ test_line_count () {
 # test_eq A B: a string comparison that says what differed.
 test_eq () {
 	if [ "$1" != "$2" ]; then
-		echo "test_eq: expected '$1', got '$2'" >&2
+		say_ "test_eq: expected '$1', got '$2'"
 		return 1
 	fi
 }

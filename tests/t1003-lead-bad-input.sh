@@ -64,7 +64,7 @@ truncated UTF-8 sequence | first_name,email\nAnn\343\201,ann@example.com\n | imp
 overlong UTF-8 encoding | first_name,email\nA\300\257n,ann@example.com\n | import input | 3 | input:2:.*first_name
 invalid UTF-8 in the header | first_n\377me,email\nAnn,ann@example.com\n | import input | 3 | input:1
 NUL byte in a value | first_name,email\nA\000n,ann@example.com\n | import input | 3 | input:2:.*first_name
-bad field name in the header | first name,email\nAnn,ann@example.com\n | import input | 3 | input:[12]:.*first name
+bad field name in the header | first.name,email\nAnn,ann@example.com\n | import input | 3 | input:[12]:.*first.name
 reserved field name in the header | _secret,email\nx,ann@example.com\n | import input | 3 | input:[12]:.*_secret
 reserved field name in a header-only file | _secret,email\n | import input | 3 | input:1:.*_secret
 duplicate column | email,email\na@example.com,b@example.com\n | import input | 3 | input:1:.*email

@@ -99,8 +99,12 @@ while read -r round size delay; do
 			test ! -s locks
 		fi
 		test_eq "$now" "$(lead_count_git)"
-		sfa-lead list --format ids >ids 2>list.err
+		lrc=0
+		sfa-lead list --format ids >ids 2>list.err || lrc=$?
+		cat list.err
 		no_sanitizer_report list.err
+		# list exits 1 when there is no lead at all
+		test_eq "$([ "$now" -eq 0 ] && echo 1 || echo 0)" "$lrc"
 		test_eq "$now" "$(wc -l <ids)"
 	'
 done <plan

@@ -192,13 +192,13 @@ static void test_csv_crlf(void)
 
 static void test_csv_header(void)
 {
-	CHECK_DUMP("\xef\xbb\xbf First Name ,E-mail,Lead -- Source,PHONE,x_y\n"
+	CHECK_DUMP("\xef\xbb\xbf First Name ,E-mail,Lead   Source,PHONE,x_y\n"
 		   "Ann,ann@example.com,web,+47 1,\n",
-		   "2: {\"e_mail\":\"ann@example.com\",\"first_name\":\"Ann\","
+		   "2: {\"e-mail\":\"ann@example.com\",\"first_name\":\"Ann\","
 		   "\"lead_source\":\"web\",\"phone\":\"+47 1\"}\n");
 	CHECK_DUMP("Email,name,E mail,email\n1,2,3,4\n",
 		   "1: !! stdin:1: duplicate column 'email'\n");
-	CHECK_DUMP("\n\nid,name,e-mail,E_MAIL\n",
+	CHECK_DUMP("\n\nid,name,e mail,E_MAIL\n",
 		   "3: !! stdin:3: duplicate column 'e_mail'\n");
 	CHECK_DUMP("id,  ,name\n1,2,3\n",
 		   "1: !! stdin:1: column 2: empty name\n");
