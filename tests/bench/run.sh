@@ -302,5 +302,6 @@ rei=${WALL[sfa-reindex]}
 	printf '\nOn disk: sfa store %s (pack, index and git files; sfa-index.sqlite with its WAL %s), ' \
 		"$(du_mb "$STORE")" "$(du_mb "$STORE"/sfa-index.sqlite*)"
 	printf 'fast-import repository %s, SQLite table %s.\n' "$(du_mb "$FI_FULL_GIT")" "$(du_mb "$DB")"
+	printf 'Heap trimming off: MALLOC_TRIM_THRESHOLD_=268435456 MALLOC_TOP_PAD_=67108864 in the environment.\n'
 } >"$RESULTS"
 cat "$RESULTS"
