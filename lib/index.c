@@ -1,6 +1,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include <sqlite3.h>
 
@@ -80,8 +81,16 @@ static int prepare_all(struct sfa_index *ix)
 {
 	int err;
 	if ((err = prepare(ix, &ix->put,
+			   /*
+			    * SQLite reads the two indexed fields out of the body:
+			    * its JSON parser is several times faster than building
+			    * a jansson tree, and refuses a malformed body all the same.
+			    */
 			   "INSERT INTO records(type, id, oid, external_id, created_at, body)"
-			   " VALUES(?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT(type, id) DO UPDATE SET"
+			   " VALUES(?1, ?2, ?3,"
+			   " CASE json_type(?4, '$.external_id') WHEN 'text' THEN ?4 ->> '$.external_id' END,"
+			   " CASE json_type(?4, '$.created_at') WHEN 'text' THEN ?4 ->> '$.created_at' END,"
+			   " ?4) ON CONFLICT(type, id) DO UPDATE SET"
 			   " oid = excluded.oid, external_id = excluded.external_id,"
 			   " created_at = excluded.created_at, body = excluded.body")) < 0 ||
 	    (err = prepare(ix, &ix->del, "DELETE FROM records WHERE type = ?1 AND id = ?2")) < 0 ||
@@ -177,10 +186,29 @@ static void nameset_clear(struct nameset *s)
 	s->n = 0;
 }
 
+/* Past this the WAL is folded into the database when the index is closed. */
+#define WAL_FOLD_BYTES (16 << 20)
+
+/*
+ * A bulk write leaves a WAL as large as the rows it added, and every later
+ * command would read it through; fold it in and truncate it once.
+ */
+static void fold_wal(struct sfa_index *ix)
+{
+	struct sfa_buf wal = SFA_BUF_INIT;
+	struct stat st;
+	sfa_buf_addf(&wal, "%s-wal", ix->path);
+	if (stat(wal.buf, &st) == 0 && st.st_size > WAL_FOLD_BYTES)
+		sqlite3_wal_checkpoint_v2(ix->db, NULL, SQLITE_CHECKPOINT_TRUNCATE, NULL, NULL);
+	sfa_buf_release(&wal);
+}
+
 void sfa_index_free(struct sfa_index *ix)
 {
 	if (!ix)
 		return;
+	if (ix->db)
+		fold_wal(ix);
 	finalize_all(ix);
 	sqlite3_close(ix->db);
 	nameset_clear(&ix->seen);
@@ -274,31 +302,54 @@ static int note_name(struct sfa_index *ix, const char *type, const char *name)
 	return 0;
 }
 
-static void bind_field(sqlite3_stmt *st, int col, const json_t *rec, const char *key)
+/*
+ * Notes the field names of a stored record. Records sfa writes hold one
+ * field per line, `  "name": value`, and a newline inside a value is
+ * always escaped, so the names can be picked out without parsing; any
+ * other layout (a hand-edited file) is parsed.
+ */
+static int note_names(struct sfa_index *ix, const struct sfa_type *t, const char *body, size_t len)
 {
-	const json_t *v = json_object_get(rec, key);
-	if (json_is_string(v))
-		sqlite3_bind_text(st, col, json_string_value(v), (int)json_string_length(v), SQLITE_STATIC);
-	else
-		sqlite3_bind_null(st, col);
+	const char *p = body, *end = body + len, *q;
+	char name[SFA_FIELD_NAME_MAX + 1];
+	size_t n = 0;
+	json_t *rec = NULL, *v;
+	const char *k;
+	int err = 0;
+
+	while ((p = memmem(p, (size_t)(end - p), "\n  \"", 4))) {
+		p += 4;
+		if (!(q = memchr(p, '"', (size_t)(end - p))))
+			break;
+		if ((size_t)(q - p) <= SFA_FIELD_NAME_MAX && !memchr(p, '\\', (size_t)(q - p))) {
+			memcpy(name, p, (size_t)(q - p));
+			name[q - p] = '\0';
+			if ((err = note_name(ix, t->name, name)) < 0)
+				return err;
+			n++;
+		}
+		p = q;
+	}
+	if (n || sfa_record_decode(&rec, body, len) < 0)
+		return 0;	/* a malformed body is refused by the INSERT */
+	json_object_foreach(rec, k, v)
+		if ((err = note_name(ix, t->name, k)) < 0)
+			break;
+	json_decref(rec);
+	return err;
 }
 
 int sfa_index_put(struct sfa_index *ix, const struct sfa_type *t, const char *id,
-		  const git_oid *blob, const char *body, size_t len, const json_t *rec)
+		  const git_oid *blob, const char *body, size_t len)
 {
-	const char *k;
-	json_t *v;
 	int rc, err;
 
-	json_object_foreach((json_t *)rec, k, v)
-		if ((err = note_name(ix, t->name, k)) < 0)
-			return err;
+	if ((err = note_names(ix, t, body, len)) < 0)
+		return err;
 	sqlite3_bind_text(ix->put, 1, t->name, -1, SQLITE_STATIC);
 	sqlite3_bind_text(ix->put, 2, id, -1, SQLITE_STATIC);
 	sqlite3_bind_blob(ix->put, 3, blob->id, GIT_OID_RAWSZ, SQLITE_STATIC);
-	bind_field(ix->put, 4, rec, "external_id");
-	bind_field(ix->put, 5, rec, "created_at");
-	sqlite3_bind_text(ix->put, 6, body, (int)len, SQLITE_STATIC);
+	sqlite3_bind_text(ix->put, 4, body, (int)len, SQLITE_STATIC);
 	rc = sqlite3_step(ix->put);
 	sqlite3_reset(ix->put);
 	return rc == SQLITE_DONE ? 0 : db_error(ix, "cannot write record");
@@ -496,24 +547,17 @@ static int apply_change(const struct sfa_type *t, const char *id, const git_oid 
 {
 	struct walk *w = data;
 	git_odb_object *obj = NULL;
-	json_t *rec = NULL;
-	const char *body;
-	size_t len;
 	int err;
 
 	if (!new)
 		return sfa_index_del(w->ix, t, id);
 	if (git_odb_read(&obj, w->odb, new) < 0)
 		return sfa_error_git(SFA_ESTORE, "cannot read record");
-	body = git_odb_object_data(obj);
-	len = git_odb_object_size(obj);
-	if ((err = sfa_record_decode(&rec, body, len)) < 0)
+	err = sfa_index_put(w->ix, t, id, new, git_odb_object_data(obj), git_odb_object_size(obj));
+	if (err < 0)
 		err = sfa_error_prefix(SFA_ESTORE, "record %s/%.2s/%s.json: ", t->plural, id, id);
-	else
-		err = sfa_index_put(w->ix, t, id, new, body, len, rec);
 	if (++w->done % 4096 == 0)
 		sfa_progress(w->what, w->done, 0);
-	json_decref(rec);
 	git_odb_object_free(obj);
 	return err;
 }

@@ -39,6 +39,8 @@ void sfa_global_init(void)
 	 */
 	/* Bound the object cache: reindexing walks a million objects. */
 	git_libgit2_opts(GIT_OPT_SET_CACHE_MAX_SIZE, (ssize_t)(32 << 20));
+	/* Pack windows count as resident memory once read: keep them few. */
+	git_libgit2_opts(GIT_OPT_SET_MWINDOW_MAPPED_LIMIT, (size_t)(128 << 20));
 }
 
 void sfa_global_shutdown(void)

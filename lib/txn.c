@@ -136,7 +136,7 @@ static int put(struct sfa_txn *t, const struct sfa_type *type, const char *id,
 	memcpy(c->id, id, SFA_ID_LEN + 1);
 	if (changed)
 		*changed = 1;
-	return sfa_index_put(ix, type, id, &oid, t->enc.buf, t->enc.len, rec);
+	return sfa_index_put(ix, type, id, &oid, t->enc.buf, t->enc.len);
 }
 
 int sfa_txn_put(struct sfa_txn *t, const struct sfa_type *type, const char *id,

@@ -28,9 +28,12 @@ int sfa_index_end(struct sfa_index *ix, int commit);
 /* Inside a transaction: records that the index now reflects `commit`. */
 int sfa_index_set_commit(struct sfa_index *ix, const git_oid *commit);
 
-/* Inside a transaction: one record's row; `body` is its stored encoding. */
+/*
+ * Inside a transaction: one record's row; `body` is its stored encoding
+ * (SFA_ESTORE when it is not a JSON object).
+ */
 int sfa_index_put(struct sfa_index *ix, const struct sfa_type *t, const char *id,
-		  const git_oid *blob, const char *body, size_t len, const json_t *rec);
+		  const git_oid *blob, const char *body, size_t len);
 int sfa_index_del(struct sfa_index *ix, const struct sfa_type *t, const char *id);
 
 /* The blob id of a record in the index; SFA_ENOTFOUND when absent. */

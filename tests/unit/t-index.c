@@ -484,7 +484,7 @@ static int put_rec(struct sfa_index *ix, const char *id, const char *json)
 	}
 	sfa_record_encode(&body, rec);
 	git_odb_hash(&oid, body.buf, body.len, GIT_OBJECT_BLOB);
-	err = sfa_index_put(ix, L, id, &oid, body.buf, body.len, rec);
+	err = sfa_index_put(ix, L, id, &oid, body.buf, body.len);
 	json_decref(rec);
 	sfa_buf_release(&body);
 	return err;
