@@ -239,12 +239,16 @@ static int run_external(const char *name, int argc, char **argv)
 			execv(path.buf, args);
 	}
 	execvp(prog.buf, args);
-	if (errno == ENOENT) {
+	int code = errno == ENOENT ? SFA_EXIT_USAGE : SFA_EXIT_STORE;
+	if (errno == ENOENT)
 		sfa_cli_warn("'%s' is not an sfa command (see 'sfa help')", name);
-		return SFA_EXIT_USAGE;
-	}
-	sfa_cli_warn("cannot run '%s': %s", prog.buf, strerror(errno));
-	return SFA_EXIT_STORE;
+	else
+		sfa_cli_warn("cannot run '%s': %s", prog.buf, strerror(errno));
+	free(args);
+	sfa_buf_release(&prog);
+	sfa_buf_release(&dir);
+	sfa_buf_release(&path);
+	return code;
 }
 
 static int cmd_help(int argc, char **argv)

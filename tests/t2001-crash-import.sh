@@ -46,6 +46,7 @@ stale_locks () {
 test_expect_success 'setup' '
 	sfa init -q
 	gen_leads "$rows" >base.csv
+	awk -v n=1000 -v prefix=F- -f round.awk base.csv >final.csv
 	echo 0 >count
 	: >killed-before
 	: >killed-after
@@ -117,9 +118,29 @@ test_expect_success 'sfa unlock with nothing to clear exits 0' '
 	test ! -s locks
 '
 
+test_expect_success 'a stale refs/heads/main.lock is reported with exit 5' '
+	commit_count >before
+	store_git rev-parse main >"$SFA_STORE/refs/heads/main.lock"
+	test_must_fail --exit=5 sfa-lead add first_name=Stale >out 2>err
+	test_grep "sfa unlock" err
+	test ! -s out
+	test_must_fail --exit=5 sfa-lead import -q final.csv 2>err
+	test_grep "sfa unlock" err
+	test_eq "$(cat before)" "$(commit_count)"
+'
+
+test_expect_success 'sfa unlock removes the stale lock and temporary files' '
+	mkdir -p "$SFA_STORE/sfa-tmp"
+	echo junk >"$SFA_STORE/sfa-tmp/pack-stale.pack"
+	sfa unlock
+	test ! -e "$SFA_STORE/refs/heads/main.lock"
+	test ! -e "$SFA_STORE/sfa-tmp/pack-stale.pack"
+	sfa-lead add first_name=Unlocked >id
+	test_eq $(($(cat before) + 1)) "$(commit_count)"
+'
+
 test_expect_success 'an import after the crashes completes and cleans up' '
 	prev=$(lead_count_git)
-	awk -v n=1000 -v prefix=F- -f round.awk base.csv >final.csv
 	sfa-lead import -q final.csv
 	test_eq $((prev + 1000)) "$(lead_count_git)"
 	test_eq $((prev + 1000)) "$(sfa-lead list --format ids | wc -l)"

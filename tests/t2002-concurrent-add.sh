@@ -3,12 +3,12 @@
 # commands against one store. Every add must land exactly once, in its own
 # commit, on a linear history. Exit 5 ("temporary failure, worth
 # retrying") is retried as a script would, and counted; any other failure
-# fails the test.
+# fails the test. SFA_CONCURRENT_ADDS (default 200) scales the test.
 
 . "$(dirname "$0")/lib.sh"
 
 procs=8
-adds=200
+adds=${SFA_CONCURRENT_ADDS:-200}
 total=$((procs * adds))
 
 # One writer: adds name=pP-1 .. pP-N, retrying on exit 5; logs each id to
@@ -118,6 +118,28 @@ test_expect_success 'each commit message names the lead it added' '
 	sed "s/^/sfa-lead: add lead /" printed.sorted | sort >expect.subjects
 	sort subjects >subjects.sorted
 	test_cmp expect.subjects subjects.sorted
+'
+
+test_expect_success 'a write lock held longer than SFA_LOCK_TIMEOUT gives exit 5' '
+	before=$(commit_count)
+	flock "$SFA_STORE/sfa.lock" sleep 8 &
+	pid=$!
+	n=0
+	while flock -n "$SFA_STORE/sfa.lock" true; do
+		n=$((n + 1))
+		test $n -lt 100
+		sleep 0.1
+	done
+	start=$(date +%s)
+	test_must_fail --exit=5 env SFA_LOCK_TIMEOUT=1 sfa-lead add name=late >out 2>err
+	end=$(date +%s)
+	test $((end - start)) -le 5
+	test -s err
+	test ! -s out
+	test_eq "$before" "$(commit_count)"
+	wait "$pid"
+	SFA_LOCK_TIMEOUT=1 sfa-lead add name=ontime >id
+	test_eq $((before + 1)) "$(commit_count)"
 '
 
 test_expect_success 'the store passes git fsck' '
