@@ -4,8 +4,11 @@
 # that import or none of it, git fsck is clean, the index catches up, and a
 # stale git lock is reported (exit 5) and cleared by sfa unlock.
 #
-# SFA_CRASH_ROUNDS (default 20) and SFA_CRASH_ROWS (default 100000, the
-# largest import) scale the test.
+# Every round imports SFA_CRASH_ROWS leads (default 100000) and is killed
+# after a delay drawn between 0.05 s and 1.1 times the time one whole
+# import took here (measured first), so kills land everywhere: while
+# reading, while writing the pack, around the branch move, and after the
+# end. SFA_CRASH_ROUNDS (default 20) sets the number of rounds.
 
 . "$(dirname "$0")/lib.sh"
 
@@ -21,17 +24,15 @@ NR > 1 { sub(/^L/, prefix) }
 { print }
 EOF
 
-# The plan: per round the number of records (log-uniform between 500 and
-# $rows) and the delay before the kill (0.05 to 3 seconds), from a fixed
-# seed so every run is the same.
-awk -v rounds="$rounds" -v rows="$rows" 'BEGIN {
+# plan.awk: per round the size and the delay before the kill, from a fixed
+# seed so every run draws the same fractions of the measured import time.
+cat >plan.awk <<'EOF'
+BEGIN {
 	srand(2001)
-	for (r = 1; r <= rounds; r++) {
-		n = int(500 * exp(rand() * log(rows / 500)))
-		if (n > rows) n = rows
-		printf "%d %d %.2f\n", r, n, 0.05 + rand() * 2.95
-	}
-}' >plan
+	for (r = 1; r <= rounds; r++)
+		printf "%d %d %.2f\n", r, rows, 0.05 + rand() * 1.1 * (end - start)
+}
+EOF
 
 no_sanitizer_report () {
 	test_grep ! -e AddressSanitizer -e "runtime error:" -e LeakSanitizer "$1"
@@ -43,11 +44,17 @@ stale_locks () {
 	find "$SFA_STORE" -name "*.lock" ! -name sfa.lock
 }
 
-test_expect_success 'setup' '
+test_expect_success 'setup: one whole import, timed' '
 	sfa init -q
 	gen_leads "$rows" >base.csv
 	awk -v n=1000 -v prefix=F- -f round.awk base.csv >final.csv
-	echo 0 >count
+	awk -v n="$rows" -v prefix=C- -f round.awk base.csv >calibrate.csv
+	start=$(date +%s.%N)
+	sfa-lead import -q calibrate.csv
+	end=$(date +%s.%N)
+	awk -v rounds="$rounds" -v rows="$rows" -v start="$start" -v end="$end" -f plan.awk >plan
+	cat plan
+	lead_count_git >count
 	: >killed-before
 	: >killed-after
 	: >completed
