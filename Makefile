@@ -77,8 +77,9 @@ check: deps
 
 check-run:
 	@$(MAKE) --no-print-directory B=build/asan SAN=1 all units
+	@$(MAKE) --no-print-directory all
 	@$(MAKE) --no-print-directory fuzz
-	SFA_BUILD=build/asan SFA_FUZZ=build/fuzz prove -j2 --timer build/asan/tests/t-* tests/t[0-9]*.sh
+	SFA_BUILD=build/asan SFA_CRASH_BUILD=build SFA_FUZZ=build/fuzz prove -j2 --timer build/asan/tests/t-* tests/t[0-9]*.sh
 
 FUZZERS = $(notdir $(basename $(wildcard tests/fuzz/fuzz-*.c)))
 fuzz:
