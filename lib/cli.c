@@ -65,14 +65,19 @@ const char *sfa_cli_name(void)
 	return progname;
 }
 
+static void vwarn(const char *fmt, va_list ap)
+{
+	fprintf(stderr, "%s: ", progname);
+	vfprintf(stderr, fmt, ap);
+	fputc('\n', stderr);
+}
+
 void sfa_cli_warn(const char *fmt, ...)
 {
 	va_list ap;
-	fprintf(stderr, "%s: ", progname);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	vwarn(fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
 }
 
 int sfa_cli_fail(int err)
@@ -90,11 +95,9 @@ int sfa_cli_usage(const char *usage)
 int sfa_cli_bad_usage(const char *usage, const char *fmt, ...)
 {
 	va_list ap;
-	fprintf(stderr, "%s: ", progname);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	vwarn(fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
 	return sfa_cli_usage(usage);
 }
 

@@ -19,31 +19,6 @@
 
 static const struct sfa_type *const L = &sfa_type_lead;
 
-/* Runs a shell command; returns its exit status and its standard output in `out` (may be NULL). */
-static int run(struct sfa_buf *out, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
-static int run(struct sfa_buf *out, const char *fmt, ...)
-{
-	struct sfa_buf cmd = SFA_BUF_INIT;
-	char chunk[8192];
-	size_t n;
-	va_list ap;
-	FILE *fp;
-	int status;
-
-	va_start(ap, fmt);
-	sfa_buf_vaddf(&cmd, fmt, ap);
-	va_end(ap);
-	fp = popen(cmd.buf, "r");
-	sfa_buf_release(&cmd);
-	if (!fp)
-		return -1;
-	while ((n = fread(chunk, 1, sizeof(chunk), fp)) > 0)
-		if (out)
-			sfa_buf_add(out, chunk, n);
-	status = pclose(fp);
-	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-}
 
 /* An object id printed by a git command, kept in one of a few static slots; "" on failure. */
 static const char *git_id(const char *fmt, ...)
@@ -60,7 +35,7 @@ static const char *git_id(const char *fmt, ...)
 	sfa_buf_vaddf(&cmd, fmt, ap);
 	va_end(ap);
 	slot[0] = '\0';
-	if (run(&out, "%s", cmd.buf) == 0 && out.len == GIT_OID_HEXSZ + 1)
+	if (unit_run(&out, "%s", cmd.buf) == 0 && out.len == GIT_OID_HEXSZ + 1)
 		snprintf(slot, GIT_OID_HEXSZ + 1, "%s", out.buf);
 	else
 		printf("# command failed: %s\n", cmd.buf);
@@ -194,7 +169,7 @@ static void test_treediff(void)
 
 	snprintf(path, sizeof(path), "%s/diff.git", unit_tmpdir());
 	repo = path;
-	if (!CHECK_INT(run(NULL, "git init -q --bare '%s'", repo), 0) ||
+	if (!CHECK_INT(unit_run(NULL, "git init -q --bare '%s'", repo), 0) ||
 	    !CHECK_INT(git_repository_open_bare(&r, repo), 0))
 		return;
 
@@ -367,7 +342,7 @@ static const char *commit_on_main(const char *store, const char *root_tree)
 {
 	const char *c = git_id("git --git-dir='%s' -c user.name=U -c user.email=u@x commit-tree -p main -m x %s",
 			       store, root_tree);
-	if (run(NULL, "git --git-dir='%s' update-ref refs/heads/main %s", store, c) != 0)
+	if (unit_run(NULL, "git --git-dir='%s' update-ref refs/heads/main %s", store, c) != 0)
 		printf("# update-ref failed\n");
 	return c;
 }
@@ -404,7 +379,7 @@ static void test_store_bad_names(void)
 		 git_id("git --git-dir='%s' rev-parse main:leads/%.2s/%s.json", p, id, id));
 
 	/* leads/ab/notanid.json, added with ordinary git plumbing */
-	CHECK_INT(run(NULL, "cd '%s' && export GIT_INDEX_FILE='%s/bad.idx' && git --git-dir=. read-tree main &&"
+	CHECK_INT(unit_run(NULL, "cd '%s' && export GIT_INDEX_FILE='%s/bad.idx' && git --git-dir=. read-tree main &&"
 		      " git --git-dir=. update-index --add --cacheinfo 100644,%s,leads/ab/notanid.json &&"
 		      " c=$(git --git-dir=. -c user.name=U -c user.email=u@x commit-tree -p main -m bad"
 		      " $(git --git-dir=. write-tree)) && git --git-dir=. update-ref refs/heads/main $c &&"
@@ -432,7 +407,7 @@ static void test_store_bad_names(void)
 	}
 
 	/* back to the good commit, all is well */
-	CHECK_INT(run(NULL, "git --git-dir='%s' update-ref refs/heads/main %s", p, good), 0);
+	CHECK_INT(unit_run(NULL, "git --git-dir='%s' update-ref refs/heads/main %s", p, good), 0);
 	if (!CHECK_INT(sfa_store_open(&s, p), 0))
 		goto done;
 	{
@@ -460,7 +435,7 @@ static void test_store_bad_names(void)
 	t = NULL;
 	CHECK_INT(sfa_txn_begin(&t, s, 0), SFA_ESTORE);
 	CHECK(t == NULL);
-	CHECK_INT(run(NULL, "git --git-dir='%s' update-ref refs/heads/main %s", p, good), 0);
+	CHECK_INT(unit_run(NULL, "git --git-dir='%s' update-ref refs/heads/main %s", p, good), 0);
 	CHECK_INT(sfa_txn_begin(&t, s, 0), 0);
 	sfa_txn_free(t);
 	t = NULL;
@@ -733,7 +708,7 @@ static void test_index(void)
 	{
 		char bad[512];
 		snprintf(bad, sizeof(bad), "%s/garbage.sqlite", unit_tmpdir());
-		run(NULL, "printf 'not a database at all, not at all.%%.0s' $(seq 100) > '%s'", bad);
+		unit_run(NULL, "printf 'not a database at all, not at all.%%.0s' $(seq 100) > '%s'", bad);
 		CHECK(sfa_index_open(&ix, bad) < 0);
 		CHECK(strstr(sfa_error_last(), bad) != NULL);
 		snprintf(bad, sizeof(bad), "%s/no/such/dir/index.sqlite", unit_tmpdir());

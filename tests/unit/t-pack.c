@@ -13,31 +13,6 @@
 #include "unit.h"
 #include "sfa/banned.h"
 
-/* Runs a shell command; its standard output goes to `out` (may be NULL). Returns the exit status. */
-static int run(struct sfa_buf *out, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
-static int run(struct sfa_buf *out, const char *fmt, ...)
-{
-	struct sfa_buf cmd = SFA_BUF_INIT;
-	char chunk[65536];
-	size_t n;
-	va_list ap;
-	FILE *fp;
-	int status;
-
-	va_start(ap, fmt);
-	sfa_buf_vaddf(&cmd, fmt, ap);
-	va_end(ap);
-	fp = popen(cmd.buf, "r");
-	sfa_buf_release(&cmd);
-	if (!fp)
-		return -1;
-	while ((n = fread(chunk, 1, sizeof(chunk), fp)) > 0)
-		if (out)
-			sfa_buf_add(out, chunk, n);
-	status = pclose(fp);
-	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-}
 
 /* Number of entries in `dir` whose names end with `suffix` ("" for all). */
 static int count_files(const char *dir, const char *suffix)
@@ -102,7 +77,7 @@ static void check_objects(const char *repo, struct obj *o, size_t n, size_t expe
 	char hex[GIT_OID_HEXSZ + 1];
 	size_t bad_hash = 0, bad_type = 0, bad_data = 0;
 
-	CHECK_INT(run(&out, "git --git-dir='%s' verify-pack -v '%s'/objects/pack/pack-*.idx 2>&1", repo, repo), 0);
+	CHECK_INT(unit_run(&out, "git --git-dir='%s' verify-pack -v '%s'/objects/pack/pack-*.idx 2>&1", repo, repo), 0);
 	sfa_buf_addf(&want, "non delta: %zu objects", expect_in_pack);
 	if (!CHECK(strstr(out.buf, want.buf) != NULL))
 		printf("# verify-pack said:\n%s", out.buf);
@@ -116,14 +91,14 @@ static void check_objects(const char *repo, struct obj *o, size_t n, size_t expe
 		/* git computes the same id from the same bytes */
 		sfa_buf_reset(&out);
 		if (write_file(path.buf, o[i].data.buf, o[i].data.len) < 0 ||
-		    run(&out, "git --git-dir='%s' hash-object --literally -t %s '%s'", repo, tname, path.buf) != 0 ||
+		    unit_run(&out, "git --git-dir='%s' hash-object --literally -t %s '%s'", repo, tname, path.buf) != 0 ||
 		    out.len != GIT_OID_HEXSZ + 1 || memcmp(out.buf, hex, GIT_OID_HEXSZ)) {
 			bad_hash++;
 			printf("# object %zu (%s): git says %s", i, hex, out.buf);
 		}
 
 		sfa_buf_reset(&out);
-		if (run(&out, "git --git-dir='%s' cat-file -t %s", repo, hex) != 0 ||
+		if (unit_run(&out, "git --git-dir='%s' cat-file -t %s", repo, hex) != 0 ||
 		    out.len != strlen(tname) + 1 || memcmp(out.buf, tname, strlen(tname))) {
 			bad_type++;
 			printf("# object %zu (%s): type '%s'\n", i, hex, out.buf);
@@ -131,7 +106,7 @@ static void check_objects(const char *repo, struct obj *o, size_t n, size_t expe
 
 		/* the exact bytes come back */
 		sfa_buf_reset(&out);
-		if (run(&out, "git --git-dir='%s' cat-file %s %s", repo, tname, hex) != 0 ||
+		if (unit_run(&out, "git --git-dir='%s' cat-file %s %s", repo, tname, hex) != 0 ||
 		    out.len != o[i].data.len || memcmp(out.buf, o[i].data.buf, out.len)) {
 			bad_data++;
 			printf("# object %zu (%s): %zu bytes back, %zu written\n", i, hex, out.len, o[i].data.len);
@@ -159,7 +134,7 @@ static void test_pack_objects(void)
 	memset(o, 0, sizeof(o));
 	for (i = 0; i < sizeof(o) / sizeof(o[0]); i++)
 		o[i].data = (struct sfa_buf)SFA_BUF_INIT;
-	if (!CHECK_INT(run(NULL, "git init -q --bare '%s'", repo), 0))
+	if (!CHECK_INT(unit_run(NULL, "git init -q --bare '%s'", repo), 0))
 		return;
 	sfa_buf_addf(&tmp, "%s/tmp-objects", unit_tmpdir());
 	mkdir(tmp.buf, 0777);
@@ -241,14 +216,14 @@ static void test_pack_objects(void)
 
 	/* the pack is named after its checksum, as git names packs */
 	sfa_buf_reset(&out);
-	CHECK_INT(run(&out, "cd '%s' && for f in pack-*.pack; do n=${f#pack-}; n=${n%%.pack};"
+	CHECK_INT(unit_run(&out, "cd '%s' && for f in pack-*.pack; do n=${f#pack-}; n=${n%%.pack};"
 		      " t=$(tail -c 20 \"$f\" | od -An -tx1 | tr -d ' \\n'); [ \"$n\" = \"$t\" ] && echo same; done",
 		      packdir.buf), 0);
 	CHECK_STR(out.buf, "same\n");
 
 	/* and git is content with the whole repository */
 	sfa_buf_reset(&out);
-	CHECK_INT(run(&out, "o=$(git --git-dir='%s' fsck --strict --no-dangling 2>&1); rc=$?;"
+	CHECK_INT(unit_run(&out, "o=$(git --git-dir='%s' fsck --strict --no-dangling 2>&1); rc=$?;"
 		      " printf '%%s' \"$o\" | grep -v '^notice:'; exit $rc", repo), 0);
 	CHECK_STR(out.buf, "");
 
@@ -291,7 +266,7 @@ static void test_pack_many(void)
 	git_oid *ids = calloc(N, sizeof(*ids)), oid;
 	size_t mismatched = 0, failed = 0;
 
-	if (!CHECK_INT(run(NULL, "git init -q --bare '%s'", repo), 0))
+	if (!CHECK_INT(unit_run(NULL, "git init -q --bare '%s'", repo), 0))
 		goto done;
 	sfa_buf_addf(&tmp, "%s/tmp-many", unit_tmpdir());
 	mkdir(tmp.buf, 0777);
@@ -321,7 +296,7 @@ static void test_pack_many(void)
 	CHECK_INT(sfa_pack_finish(p, packdir.buf), 0);
 	p = NULL;
 
-	CHECK_INT(run(&out, "git --git-dir='%s' verify-pack -v '%s'/objects/pack/pack-*.idx 2>&1", repo, repo), 0);
+	CHECK_INT(unit_run(&out, "git --git-dir='%s' verify-pack -v '%s'/objects/pack/pack-*.idx 2>&1", repo, repo), 0);
 	CHECK(strstr(out.buf, "non delta: 5000 objects") != NULL);
 
 	/* every object is found through the index */
@@ -333,7 +308,7 @@ static void test_pack_many(void)
 		sfa_buf_addf(&path, "%s/ids.txt", unit_tmpdir());
 		write_file(path.buf, list.buf, list.len);
 		sfa_buf_reset(&out);
-		CHECK_INT(run(&out, "git --git-dir='%s' cat-file --batch-check < '%s' | grep -c ' blob '", repo, path.buf), 0);
+		CHECK_INT(unit_run(&out, "git --git-dir='%s' cat-file --batch-check < '%s' | grep -c ' blob '", repo, path.buf), 0);
 		CHECK_STR(out.buf, "5000\n");
 		sfa_buf_release(&list);
 		sfa_buf_release(&path);

@@ -21,54 +21,7 @@
 
 static const struct sfa_type *const L = &sfa_type_lead;
 
-/* Runs a shell command; returns its exit status and its standard output in `out` (may be NULL). */
-static int run(struct sfa_buf *out, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
-static int run(struct sfa_buf *out, const char *fmt, ...)
-{
-	struct sfa_buf cmd = SFA_BUF_INIT;
-	char chunk[8192];
-	size_t n;
-	va_list ap;
-	FILE *fp;
-	int status;
 
-	va_start(ap, fmt);
-	sfa_buf_vaddf(&cmd, fmt, ap);
-	va_end(ap);
-	fp = popen(cmd.buf, "r");
-	sfa_buf_release(&cmd);
-	if (!fp)
-		return -1;
-	while ((n = fread(chunk, 1, sizeof(chunk), fp)) > 0)
-		if (out)
-			sfa_buf_add(out, chunk, n);
-	status = pclose(fp);
-	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-}
-
-/* The output of a command without its last newline, or "(failed)" (static). */
-static const char *sh(const char *fmt, ...)
-	__attribute__((format(printf, 1, 2)));
-static const char *sh(const char *fmt, ...)
-{
-	static struct sfa_buf out = SFA_BUF_INIT;
-	struct sfa_buf cmd = SFA_BUF_INIT;
-	va_list ap;
-	int rc;
-
-	va_start(ap, fmt);
-	sfa_buf_vaddf(&cmd, fmt, ap);
-	va_end(ap);
-	sfa_buf_reset(&out);
-	rc = run(&out, "%s", cmd.buf);
-	sfa_buf_release(&cmd);
-	if (rc != 0)
-		return "(failed)";
-	if (out.len && out.buf[out.len - 1] == '\n')
-		sfa_buf_setlen(&out, out.len - 1);
-	return out.buf;
-}
 
 static const char *path_of(const char *name)
 {
@@ -114,12 +67,12 @@ static int count_files(const char *dir, const char *suffix)
 
 static long rev_count(const char *store)
 {
-	return atol(sh("git --git-dir='%s' rev-list --count refs/heads/main", store));
+	return atol(unit_sh("git --git-dir='%s' rev-list --count refs/heads/main", store));
 }
 
 static const char *head_hex(const char *store)
 {
-	return sh("git --git-dir='%s' rev-parse refs/heads/main", store);
+	return unit_sh("git --git-dir='%s' rev-parse refs/heads/main", store);
 }
 
 static const char *hex_of(const git_oid *oid)
@@ -134,7 +87,7 @@ static const char *hex_of(const git_oid *oid)
 static int fsck_clean(const char *store)
 {
 	struct sfa_buf out = SFA_BUF_INIT;
-	int rc = run(&out, "o=$(git --git-dir='%s' fsck --strict --no-dangling 2>&1); rc=$?;"
+	int rc = unit_run(&out, "o=$(git --git-dir='%s' fsck --strict --no-dangling 2>&1); rc=$?;"
 		     " printf '%%s' \"$o\" | grep -v '^notice:'; exit $rc", store);
 	int ok = rc == 0 && out.len == 0;
 	if (!ok)
@@ -167,7 +120,7 @@ static const char *git_record(const char *store, const char *id)
 {
 	static struct sfa_buf out = SFA_BUF_INIT;
 	sfa_buf_reset(&out);
-	if (run(&out, "git --git-dir='%s' cat-file -p 'refs/heads/main:leads/%.2s/%s.json'", store, id, id) != 0)
+	if (unit_run(&out, "git --git-dir='%s' cat-file -p 'refs/heads/main:leads/%.2s/%s.json'", store, id, id) != 0)
 		return "(missing)";
 	return out.buf;
 }
@@ -287,13 +240,13 @@ static void test_init(void)
 
 	if (!CHECK_INT(sfa_store_init(p), 0))
 		return;
-	CHECK_STR(sh("git --git-dir='%s' rev-parse --is-bare-repository", p), "true");
-	CHECK_STR(sh("git --git-dir='%s' symbolic-ref HEAD", p), "refs/heads/main");
+	CHECK_STR(unit_sh("git --git-dir='%s' rev-parse --is-bare-repository", p), "true");
+	CHECK_STR(unit_sh("git --git-dir='%s' symbolic-ref HEAD", p), "refs/heads/main");
 	CHECK_INT(rev_count(p), 1);
-	CHECK_STR(sh("git --git-dir='%s' cat-file -p main:config/store.json", p), "{\n  \"format\": 1\n}");
-	CHECK_STR(sh("git --git-dir='%s' log -1 --format='%%an <%%ae>|%%s' main", p),
+	CHECK_STR(unit_sh("git --git-dir='%s' cat-file -p main:config/store.json", p), "{\n  \"format\": 1\n}");
+	CHECK_STR(unit_sh("git --git-dir='%s' log -1 --format='%%an <%%ae>|%%s' main", p),
 		  "Unit Tester <unit@example.com>|sfa init: create store");
-	CHECK_STR(sh("git --git-dir='%s' ls-tree -r --name-only main", p), "config/store.json");
+	CHECK_STR(unit_sh("git --git-dir='%s' ls-tree -r --name-only main", p), "config/store.json");
 	CHECK(exists("%s/%s", p, SFA_INDEX_FILE));
 	CHECK(fsck_clean(p));
 
@@ -321,18 +274,18 @@ static void test_init(void)
 	{
 		const char *q = path_of("not-empty");
 		mkdir(q, 0777);
-		run(NULL, "echo keep > '%s/file.txt'", q);
+		unit_run(NULL, "echo keep > '%s/file.txt'", q);
 		CHECK_INT(sfa_store_init(q), SFA_ESTORE);
 		CHECK(strstr(sfa_error_last(), q) != NULL);
 		CHECK(strstr(sfa_error_last(), "folder not empty") != NULL);
-		CHECK_STR(sh("cat '%s/file.txt'", q), "keep");
+		CHECK_STR(unit_sh("cat '%s/file.txt'", q), "keep");
 		CHECK(!exists("%s/objects", q));
 	}
 
 	/* not onto a file */
 	{
 		const char *q = path_of("plain-file");
-		run(NULL, "echo x > '%s'", q);
+		unit_run(NULL, "echo x > '%s'", q);
 		CHECK_INT(sfa_store_init(q), SFA_ESTORE);
 		CHECK(strstr(sfa_error_last(), "not a folder") != NULL);
 	}
@@ -367,13 +320,13 @@ static void test_open_errors(void)
 	CHECK_INT(count_files(p, ""), 0);	/* nothing written into it */
 
 	p = path_of("bare-no-main");
-	run(NULL, "git init -q --bare '%s'", p);
+	unit_run(NULL, "git init -q --bare '%s'", p);
 	CHECK_INT(sfa_store_open(&s, p), SFA_ESTORE);
 	CHECK(strstr(sfa_error_last(), p) != NULL);
 	CHECK(!exists("%s/%s", p, SFA_INDEX_FILE));
 
 	p = path_of("bare-not-a-store");
-	run(NULL, "git init -q --bare '%s' && t=$(printf 'x\\n' | git --git-dir='%s' hash-object -w --stdin) &&"
+	unit_run(NULL, "git init -q --bare '%s' && t=$(printf 'x\\n' | git --git-dir='%s' hash-object -w --stdin) &&"
 	    " tree=$(printf '100644 blob %%s\\tREADME\\n' $t | git --git-dir='%s' mktree) &&"
 	    " c=$(git --git-dir='%s' -c user.name=U -c user.email=u@x commit-tree -m x $tree) &&"
 	    " git --git-dir='%s' update-ref refs/heads/main $c", p, p, p, p, p);
@@ -382,12 +335,12 @@ static void test_open_errors(void)
 	CHECK(strstr(sfa_error_last(), "config/store.json") != NULL);
 
 	p = path_of("work-tree-repo");
-	run(NULL, "git init -q '%s'", p);
+	unit_run(NULL, "git init -q '%s'", p);
 	CHECK_INT(sfa_store_open(&s, p), SFA_ESTORE);
 	CHECK(strstr(sfa_error_last(), p) != NULL);
 
 	p = path_of("file-store");
-	run(NULL, "echo x > '%s'", p);
+	unit_run(NULL, "echo x > '%s'", p);
 	CHECK_INT(sfa_store_open(&s, p), SFA_ESTORE);
 	CHECK(strstr(sfa_error_last(), p) != NULL);
 	CHECK(s == NULL);
@@ -429,12 +382,12 @@ static void test_txn(void)
 		/* one commit on top of the first, holding both records exactly */
 		CHECK_INT(rev_count(p), 2);
 		CHECK_STR(head_hex(p), hex_of(&c1));
-		CHECK_STR(sh("git --git-dir='%s' rev-parse main^", p), b);
-		CHECK_STR(sh("git --git-dir='%s' log -1 --format='%%an <%%ae>|%%B' main", p),
+		CHECK_STR(unit_sh("git --git-dir='%s' rev-parse main^", p), b);
+		CHECK_STR(unit_sh("git --git-dir='%s' log -1 --format='%%an <%%ae>|%%B' main", p),
 			  "Unit Tester <unit@example.com>|unit: two leads\n");
 		CHECK_STR(git_record(p, id1), enc(r1));
 		CHECK_STR(git_record(p, id2), enc(r2));
-		CHECK_STR(sh("git --git-dir='%s' ls-tree -r --name-only main | wc -l", p), "3");
+		CHECK_STR(unit_sh("git --git-dir='%s' ls-tree -r --name-only main | wc -l", p), "3");
 		CHECK(fsck_clean(p));
 	}
 
@@ -502,8 +455,8 @@ static void test_txn(void)
 	CHECK_INT(sfa_store_resolve(s, L, "aaaa-", got), SFA_EINPUT);
 
 	/* two records in one shard and one alone in its own */
-	CHECK_STR(sh("git --git-dir='%s' ls-tree --name-only main:leads/aa", p), "aaaa00000000.json\naaaa11111111.json");
-	CHECK_STR(sh("git --git-dir='%s' ls-tree --name-only main:leads/bb", p), "bbbb22222222.json");
+	CHECK_STR(unit_sh("git --git-dir='%s' ls-tree --name-only main:leads/aa", p), "aaaa00000000.json\naaaa11111111.json");
+	CHECK_STR(unit_sh("git --git-dir='%s' ls-tree --name-only main:leads/bb", p), "bbbb22222222.json");
 
 	/* a transaction freed without a commit leaves no trace */
 	{
@@ -576,7 +529,7 @@ static void test_txn(void)
 		{
 			char want[64];
 			snprintf(want, sizeof(want), "leads/%.2s/%s.json", id1, id1);
-			CHECK_STR(sh("git --git-dir='%s' diff --name-only main^ main", p), want);
+			CHECK_STR(unit_sh("git --git-dir='%s' diff --name-only main^ main", p), want);
 		}
 
 		/* several puts of one id: the last one stands */
@@ -634,7 +587,7 @@ static void test_bulk(void)
 		goto done;
 	sfa_buf_addf(&pack, "%s/objects/pack", p);
 	sfa_buf_addf(&tmp, "%s/%s", p, SFA_TMP_DIR);
-	loose_before = atol(sh("git --git-dir='%s' count-objects -v | sed -n 's/^count: //p'", p));
+	loose_before = atol(unit_sh("git --git-dir='%s' count-objects -v | sed -n 's/^count: //p'", p));
 
 	CHECK_INT(sfa_txn_begin(&t, s, SFA_TXN_BULK), 0);
 	for (int i = 0; i < N && t; i++) {
@@ -662,10 +615,10 @@ static void test_bulk(void)
 	CHECK_INT(count_files(pack.buf, ".idx"), 1);
 	CHECK_INT(count_files(tmp.buf, ""), 0);
 	/* records, trees and the commit all went into the pack */
-	CHECK_INT(atol(sh("git --git-dir='%s' count-objects -v | sed -n 's/^count: //p'", p)), loose_before);
-	CHECK_STR(sh("git --git-dir='%s' ls-tree -r --name-only main leads | wc -l", p), "5000");
+	CHECK_INT(atol(unit_sh("git --git-dir='%s' count-objects -v | sed -n 's/^count: //p'", p)), loose_before);
+	CHECK_STR(unit_sh("git --git-dir='%s' ls-tree -r --name-only main leads | wc -l", p), "5000");
 	CHECK(fsck_clean(p));
-	CHECK_STR(sh("git --git-dir='%s' verify-pack '%s'/objects/pack/*.idx && echo ok", p, p), "ok");
+	CHECK_STR(unit_sh("git --git-dir='%s' verify-pack '%s'/objects/pack/*.idx && echo ok", p, p), "ok");
 	CHECK_INT(index_count(s), N);
 	{
 		json_t *r = NULL;
@@ -740,7 +693,7 @@ static void test_index_catch_up(void)
 	s = NULL;
 
 	/* the branch moved back behind sfa's back: open brings the index along */
-	CHECK_INT(run(NULL, "git --git-dir='%s' update-ref refs/heads/main %s", p, c1hex), 0);
+	CHECK_INT(unit_run(NULL, "git --git-dir='%s' update-ref refs/heads/main %s", p, c1hex), 0);
 	if (CHECK_INT(sfa_store_open(&s, p), 0)) {
 		CHECK_INT(sfa_index_commit(sfa_store_index(s), &at), 0);
 		CHECK_STR(hex_of(&at), c1hex);
@@ -751,7 +704,7 @@ static void test_index_catch_up(void)
 		s = NULL;
 	}
 	/* and forward again */
-	CHECK_INT(run(NULL, "git --git-dir='%s' update-ref refs/heads/main %s", p, c2hex), 0);
+	CHECK_INT(unit_run(NULL, "git --git-dir='%s' update-ref refs/heads/main %s", p, c2hex), 0);
 	if (CHECK_INT(sfa_store_open(&s, p), 0)) {
 		CHECK_INT(sfa_index_commit(sfa_store_index(s), &at), 0);
 		CHECK_STR(hex_of(&at), c2hex);
@@ -763,7 +716,7 @@ static void test_index_catch_up(void)
 	}
 
 	/* a commit the index never saw, made with git alone */
-	CHECK_INT(run(NULL, "cd '%s' && export GIT_INDEX_FILE='%s/plumb.idx' && git --git-dir=. read-tree main &&"
+	CHECK_INT(unit_run(NULL, "cd '%s' && export GIT_INDEX_FILE='%s/plumb.idx' && git --git-dir=. read-tree main &&"
 		      " git --git-dir=. rm -q --cached 'leads/%.2s/%s.json' &&"
 		      " c=$(git --git-dir=. -c user.name=U -c user.email=u@x commit-tree -p main -m rm $(git --git-dir=. write-tree)) &&"
 		      " git --git-dir=. update-ref refs/heads/main $c && rm -f \"$GIT_INDEX_FILE\"",
@@ -775,7 +728,7 @@ static void test_index_catch_up(void)
 		sfa_store_free(s);
 		s = NULL;
 	}
-	CHECK_INT(run(NULL, "git --git-dir='%s' update-ref refs/heads/main %s", p, c2hex), 0);
+	CHECK_INT(unit_run(NULL, "git --git-dir='%s' update-ref refs/heads/main %s", p, c2hex), 0);
 
 	/* the index file deleted: rebuilt on open */
 	CHECK_INT(unlink(path_of("store-index/" SFA_INDEX_FILE)), 0);
@@ -792,7 +745,7 @@ static void test_index_catch_up(void)
 	CHECK(exists("%s/%s", p, SFA_INDEX_FILE));
 
 	/* every index file deleted */
-	CHECK_INT(run(NULL, "rm -f '%s/%s'*", p, SFA_INDEX_FILE), 0);
+	CHECK_INT(unit_run(NULL, "rm -f '%s/%s'*", p, SFA_INDEX_FILE), 0);
 	if (CHECK_INT(sfa_store_open(&s, p), 0)) {
 		CHECK(index_has(s, a, a2));
 		CHECK(index_has(s, b, b1));
@@ -802,7 +755,7 @@ static void test_index_catch_up(void)
 	}
 
 	/* garbage in place of the database: opened all the same, and right */
-	CHECK_INT(run(NULL, "head -c 20000 /dev/urandom > '%s/%s'", p, SFA_INDEX_FILE), 0);
+	CHECK_INT(unit_run(NULL, "head -c 20000 /dev/urandom > '%s/%s'", p, SFA_INDEX_FILE), 0);
 	if (CHECK_INT(sfa_store_open(&s, p), 0)) {
 		CHECK_INT(sfa_index_commit(sfa_store_index(s), &at), 0);
 		CHECK_STR(hex_of(&at), c2hex);
@@ -813,7 +766,7 @@ static void test_index_catch_up(void)
 		s = NULL;
 	}
 	/* text garbage, all index files */
-	CHECK_INT(run(NULL, "for f in '%s/%s'*; do printf 'this is not a database\\n%%.0s' $(seq 200) > \"$f\"; done",
+	CHECK_INT(unit_run(NULL, "for f in '%s/%s'*; do printf 'this is not a database\\n%%.0s' $(seq 200) > \"$f\"; done",
 		      p, SFA_INDEX_FILE), 0);
 	if (CHECK_INT(sfa_store_open(&s, p), 0)) {
 		CHECK(index_has(s, a, a2));
@@ -826,7 +779,7 @@ static void test_index_catch_up(void)
 		s = NULL;
 	}
 	/* the index points at a commit that no longer exists: rebuilt */
-	CHECK_INT(run(NULL, "sqlite3 '%s/%s' \"UPDATE meta SET value = '%s' WHERE key = 'commit'\"",
+	CHECK_INT(unit_run(NULL, "sqlite3 '%s/%s' \"UPDATE meta SET value = '%s' WHERE key = 'commit'\"",
 		      p, SFA_INDEX_FILE, "1111111111111111111111111111111111111111"), 0);
 	if (CHECK_INT(sfa_store_open(&s, p), 0)) {
 		CHECK_INT(sfa_index_commit(sfa_store_index(s), &at), 0);
@@ -871,7 +824,7 @@ static void test_cas(void)
 	CHECK_INT(sfa_txn_put(t, L, z_id, z, NULL), 0);
 
 	/* meanwhile, a plain git writer adds a record in the same shard */
-	CHECK_INT(run(NULL, "cd '%s' && export GIT_INDEX_FILE='%s/cas.idx' &&"
+	CHECK_INT(unit_run(NULL, "cd '%s' && export GIT_INDEX_FILE='%s/cas.idx' &&"
 		      " b=$(printf '%%s' '%s' | git --git-dir=. hash-object -w --stdin) &&"
 		      " git --git-dir=. read-tree main &&"
 		      " git --git-dir=. update-index --add --cacheinfo 100644,$b,leads/%.2s/%s.json &&"
@@ -887,11 +840,11 @@ static void test_cas(void)
 	/* the commit sits on the pushed one and holds all three records */
 	CHECK_STR(head_hex(p), hex_of(&out));
 	CHECK_INT(rev_count(p), 3);
-	CHECK_STR(sh("git --git-dir='%s' rev-parse main^", p), ext_hex);
+	CHECK_STR(unit_sh("git --git-dir='%s' rev-parse main^", p), ext_hex);
 	CHECK_STR(git_record(p, x_id), enc(x));
 	CHECK_STR(git_record(p, y_id), y_body);
 	CHECK_STR(git_record(p, z_id), enc(z));
-	CHECK_STR(sh("git --git-dir='%s' ls-tree --name-only main:leads/mm", p), "mmmm00000001.json\nmmmm00000002.json");
+	CHECK_STR(unit_sh("git --git-dir='%s' ls-tree --name-only main:leads/mm", p), "mmmm00000001.json\nmmmm00000002.json");
 	CHECK(fsck_clean(p));
 
 	/* and so does the index */
@@ -933,7 +886,7 @@ static void test_stale_lock(void)
 	if (!CHECK_INT(sfa_store_init(p), 0) || !CHECK_INT(sfa_store_open(&s, p), 0))
 		goto done;
 	snprintf(before, sizeof(before), "%s", head_hex(p));
-	CHECK_INT(run(NULL, "echo %s > '%s/refs/heads/main.lock'", before, p), 0);
+	CHECK_INT(unit_run(NULL, "echo %s > '%s/refs/heads/main.lock'", before, p), 0);
 
 	CHECK_INT(sfa_txn_begin(&t, s, 0), 0);
 	CHECK_INT(sfa_txn_put(t, L, id, r, NULL), 0);
@@ -952,7 +905,7 @@ static void test_stale_lock(void)
 
 	/* unlock removes it (and a leftover temporary pack) and says so */
 	mkdir(path_of("store-lock/" SFA_TMP_DIR), 0777);
-	CHECK_INT(run(NULL, "echo junk > '%s/%s/pack-left'", p, SFA_TMP_DIR), 0);
+	CHECK_INT(unit_run(NULL, "echo junk > '%s/%s/pack-left'", p, SFA_TMP_DIR), 0);
 	CHECK_INT(sfa_store_unlock(s, &removed), 0);
 	CHECK(!exists("%s/refs/heads/main.lock", p));
 	CHECK(!exists("%s/%s/pack-left", p, SFA_TMP_DIR));
@@ -982,7 +935,7 @@ static void test_stale_lock(void)
 	/* unlock through a handle that never touches the index */
 	sfa_store_free(s);
 	s = NULL;
-	CHECK_INT(run(NULL, "touch '%s/refs/heads/main.lock' '%s/packed-refs.lock'", p, p), 0);
+	CHECK_INT(unit_run(NULL, "touch '%s/refs/heads/main.lock' '%s/packed-refs.lock'", p, p), 0);
 	if (CHECK_INT(sfa_store_open_bare(&s, p), 0)) {
 		sfa_buf_reset(&removed);
 		CHECK_INT(sfa_store_unlock(s, &removed), 0);

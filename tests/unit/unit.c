@@ -1,8 +1,12 @@
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 
 #include <git2.h>
+
+#include "sfa/buf.h"
 
 #include "unit.h"
 
@@ -62,6 +66,49 @@ const char *unit_tmpdir(void)
 		atexit(rm_tmpdir);
 	}
 	return tmpdir;
+}
+
+int unit_run(struct sfa_buf *out, const char *fmt, ...)
+{
+	struct sfa_buf cmd = SFA_BUF_INIT;
+	char chunk[65536];
+	size_t n;
+	va_list ap;
+	FILE *fp;
+	int status;
+
+	va_start(ap, fmt);
+	sfa_buf_vaddf(&cmd, fmt, ap);
+	va_end(ap);
+	fp = popen(cmd.buf, "r");
+	sfa_buf_release(&cmd);
+	if (!fp)
+		return -1;
+	while ((n = fread(chunk, 1, sizeof(chunk), fp)) > 0)
+		if (out)
+			sfa_buf_add(out, chunk, n);
+	status = pclose(fp);
+	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+const char *unit_sh(const char *fmt, ...)
+{
+	static struct sfa_buf out = SFA_BUF_INIT;
+	struct sfa_buf cmd = SFA_BUF_INIT;
+	va_list ap;
+	int rc;
+
+	va_start(ap, fmt);
+	sfa_buf_vaddf(&cmd, fmt, ap);
+	va_end(ap);
+	sfa_buf_reset(&out);
+	rc = unit_run(&out, "%s", cmd.buf);
+	sfa_buf_release(&cmd);
+	if (rc != 0)
+		return "(failed)";
+	if (out.len && out.buf[out.len - 1] == '\n')
+		sfa_buf_setlen(&out, out.len - 1);
+	return out.buf;
 }
 
 int main(void)

@@ -10,6 +10,11 @@
 
 void unit_tests(void);
 int unit_check(int ok, const char *what, const char *file, int line);
+struct sfa_buf;
+/* Runs a shell command; its standard output goes to `out` (may be NULL). Returns the exit status. */
+int unit_run(struct sfa_buf *out, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* The output of a command without its last newline, or "(failed)" (valid until the next call). */
+const char *unit_sh(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* A fresh empty directory, removed at exit. */
 const char *unit_tmpdir(void);
 
