@@ -158,7 +158,7 @@ int sfa_index_open(struct sfa_index **out, const char *path)
 	 * reach the disk before we go on: WAL with synchronous=NORMAL.
 	 */
 	if ((err = exec(ix, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"
-			    " PRAGMA cache_size=-32768; PRAGMA temp_store=MEMORY;")) < 0 ||
+			    " PRAGMA cache_size=-32768;")) < 0 ||
 	    (err = exec(ix, schema)) < 0 || (err = exec(ix, secondary)) < 0 ||
 	    (err = prepare_all(ix)) < 0)
 		goto done;

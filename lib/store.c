@@ -39,7 +39,11 @@ void sfa_global_init(void)
 	 */
 	/* Bound the object cache: reindexing walks a million objects. */
 	git_libgit2_opts(GIT_OPT_SET_CACHE_MAX_SIZE, (ssize_t)(32 << 20));
-	/* Pack windows count as resident memory once read: keep them few. */
+	/*
+	 * Pack windows count as resident memory once read, and by default one
+	 * window maps up to 1 GiB: keep them small and few.
+	 */
+	git_libgit2_opts(GIT_OPT_SET_MWINDOW_SIZE, (size_t)(64 << 20));
 	git_libgit2_opts(GIT_OPT_SET_MWINDOW_MAPPED_LIMIT, (size_t)(128 << 20));
 }
 
