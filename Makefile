@@ -41,6 +41,8 @@ DEBS = build-essential pkg-config libgit2-dev libcsv-dev libjansson-dev \
 	clang libclang-rt-14-dev procps time
 
 .PHONY: all check check-run demo bench fuzz install uninstall clean deps units
+# Objects of cmd/ and tests/unit/ are kept, not treated as intermediates.
+.SECONDARY:
 
 all: $(BINS)
 
