@@ -26,12 +26,6 @@ static const struct sfa_type *type = &sfa_type_lead;
 
 enum { OPT_STORE = 256, OPT_FORMAT, OPT_FIELDS, OPT_WHERE, OPT_LIMIT, OPT_SKIP, OPT_REJECTS, OPT_HELP };
 
-/* Parses options common to the verbs; returns -1 when done, or the option. */
-static int next_opt(int argc, char **argv, const char *shortopts, const struct option *longopts)
-{
-	return getopt_long(argc, argv, shortopts, longopts, NULL);
-}
-
 /* Columns for CSV and tables: the usual ones, then custom fields by name. */
 static json_t *default_columns(struct sfa_store *s)
 {
@@ -128,11 +122,10 @@ static int cmd_add(int argc, char **argv)
 	char id[SFA_ID_LEN + 1];
 	int c, err;
 
-	while ((c = next_opt(argc, argv, "h", longopts)) != -1) {
+	while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'h':
-			fputs(usage, stdout);
-			return sfa_cli_exit(0);
+			return sfa_cli_help(usage);
 		case OPT_STORE:
 			store = optarg;
 			break;
@@ -221,11 +214,10 @@ static int cmd_import(int argc, char **argv)
 	const char *store = NULL, *file = NULL;
 	int c, err, fd = STDIN_FILENO, quiet = 0, skip = 0;
 
-	while ((c = next_opt(argc, argv, "hm:nq", longopts)) != -1) {
+	while ((c = getopt_long(argc, argv, "hm:nq", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'h':
-			fputs(usage, stdout);
-			return sfa_cli_exit(0);
+			return sfa_cli_help(usage);
 		case 'm':
 			opts.message = optarg;
 			break;
@@ -352,11 +344,10 @@ static int cmd_show(int argc, char **argv)
 	json_t *cols = NULL;
 	int c, err, worst = 0;
 
-	while ((c = next_opt(argc, argv, "h", longopts)) != -1) {
+	while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'h':
-			fputs(usage, stdout);
-			return sfa_cli_exit(0);
+			return sfa_cli_help(usage);
 		case OPT_FORMAT:
 			if (sfa_format_parse(&fmt, optarg) < 0)
 				return sfa_cli_bad_usage(usage, "%s", sfa_error_last());
@@ -428,11 +419,10 @@ static int cmd_list(int argc, char **argv)
 	int c, err = 0;
 	char *end;
 
-	while ((c = next_opt(argc, argv, "h", longopts)) != -1) {
+	while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'h':
-			fputs(usage, stdout);
-			return sfa_cli_exit(0);
+			return sfa_cli_help(usage);
 		case OPT_FIELDS:
 			fields = optarg;
 			break;
@@ -513,10 +503,8 @@ int main(int argc, char **argv)
 	sfa_cli_start("sfa-lead");
 	if (argc < 2)
 		return sfa_cli_usage(usage);
-	if (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help")) {
-		fputs(usage, stdout);
-		return sfa_cli_exit(0);
-	}
+	if (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help"))
+		return sfa_cli_help(usage);
 	if (!strcmp(argv[1], "--version")) {
 		printf("sfa-lead %s\n", SFA_VERSION);
 		return sfa_cli_exit(0);

@@ -40,8 +40,7 @@ static int cmd_init(int argc, char **argv)
 	while ((c = getopt_long(argc, argv, "hq", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'h':
-			fputs(usage, stdout);
-			return sfa_cli_exit(0);
+			return sfa_cli_help(usage);
 		case 'q':
 			quiet = 1;
 			break;
@@ -73,8 +72,7 @@ static int cmd_reindex(int argc, char **argv)
 	while ((c = getopt_long(argc, argv, "hq", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'h':
-			fputs(usage, stdout);
-			return sfa_cli_exit(0);
+			return sfa_cli_help(usage);
 		case 'q':
 			quiet = 1;
 			break;
@@ -108,8 +106,7 @@ static int cmd_unlock(int argc, char **argv)
 	while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'h':
-			fputs(usage, stdout);
-			return sfa_cli_exit(0);
+			return sfa_cli_help(usage);
 		case OPT_STORE:
 			store = optarg;
 			break;
@@ -157,8 +154,7 @@ static int cmd_log(int argc, char **argv)
 	while ((c = getopt_long(argc, argv, "hn:p", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'h':
-			fputs(usage, stdout);
-			return sfa_cli_exit(0);
+			return sfa_cli_help(usage);
 		case 'n':
 			errno = 0;
 			o.limit = strtol(optarg, &end, 10);
@@ -294,8 +290,7 @@ int main(int argc, char **argv)
 	/* Options before the command: only --store, --help and --version. */
 	while (i < argc && argv[i][0] == '-') {
 		if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
-			fputs(usage, stdout);
-			return sfa_cli_exit(0);
+			return sfa_cli_help(usage);
 		} else if (!strcmp(argv[i], "--version")) {
 			printf("sfa %s\n", SFA_VERSION);
 			return sfa_cli_exit(0);

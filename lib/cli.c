@@ -86,6 +86,12 @@ int sfa_cli_fail(int err)
 	return sfa_exit_code(err);
 }
 
+int sfa_cli_help(const char *usage)
+{
+	fputs(usage, stdout);
+	return sfa_cli_exit(0);
+}
+
 int sfa_cli_usage(const char *usage)
 {
 	fputs(usage, stderr);

@@ -17,6 +17,8 @@ const char *sfa_cli_name(void);
 int sfa_cli_fail(int err);
 /* Prints "name: <message>" to stderr. */
 void sfa_cli_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* --help: prints the usage (the SYNOPSIS) to stdout; returns the exit code. */
+int sfa_cli_help(const char *usage);
 /* Prints the usage (the SYNOPSIS) to stderr and returns SFA_EXIT_USAGE. */
 int sfa_cli_usage(const char *usage);
 /* Prints an option error, then the usage; returns SFA_EXIT_USAGE. */
