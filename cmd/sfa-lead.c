@@ -314,16 +314,27 @@ static int open_output(struct sfa_store *s, enum sfa_format fmt, const char *fie
 	return err;
 }
 
-/* Prints one lead named by a (possibly abbreviated) id; returns an exit code. */
-static int show_one(struct sfa_store *s, struct sfa_writer *w, const char *given)
+/*
+ * Prints one lead named by an id or prefix. A lead that is not there (or
+ * a prefix that fits several) is reported here and the others still get
+ * printed: `*code` keeps the exit status. Only a failure of the store or
+ * of the output is returned.
+ */
+static int show_one(struct sfa_store *s, struct sfa_writer *w, const char *given, int *code)
 {
 	char id[SFA_ID_LEN + 1];
 	json_t *rec = NULL;
 	int err;
 
 	if ((err = sfa_store_resolve(s, type, given, id)) < 0 ||
-	    (err = sfa_store_read(s, type, id, &rec)) < 0)
-		return err == SFA_ESTORE ? err : (sfa_cli_fail(err), err);
+	    (err = sfa_store_read(s, type, id, &rec)) < 0) {
+		if (err == SFA_ESTORE)
+			return err;
+		int failed = sfa_cli_fail(err);
+		if (failed > *code)
+			*code = failed;
+		return 0;
+	}
 	err = sfa_writer_write(w, rec);
 	json_decref(rec);
 	return err;
@@ -342,7 +353,7 @@ static int cmd_show(int argc, char **argv)
 	struct sfa_store *s = NULL;
 	struct sfa_writer *w = NULL;
 	json_t *cols = NULL;
-	int c, err, worst = 0;
+	int c, err, code = 0;
 
 	while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
 		switch (c) {
@@ -363,38 +374,30 @@ static int cmd_show(int argc, char **argv)
 	    (err = open_output(s, fmt, NULL, &w, &cols)) < 0)
 		goto done;
 	if (optind < argc) {
-		for (int i = optind; i < argc && worst != SFA_ESTORE; i++)
-			if ((err = show_one(s, w, argv[i])) < 0 && (worst == 0 || err < worst))
-				worst = err;
+		for (int i = optind; i < argc && !err; i++)
+			err = show_one(s, w, argv[i], &code);
 	} else {
 		/* Ids from a pipe: `sfa-lead list --format ids | sfa-lead show`. */
 		char *line = NULL;
 		size_t cap = 0;
 		ssize_t n;
-		while (worst != SFA_ESTORE && (n = getline(&line, &cap, stdin)) > 0) {
+		while (!err && (n = getline(&line, &cap, stdin)) > 0) {
 			while (n && (line[n - 1] == '\n' || line[n - 1] == '\r' || line[n - 1] == ' '))
 				line[--n] = '\0';
-			if (n && (err = show_one(s, w, line)) < 0 && (worst == 0 || err < worst))
-				worst = err;
+			if (n)
+				err = show_one(s, w, line, &code);
 		}
 		free(line);
 	}
-	err = sfa_writer_close(w);
-	w = NULL;
-	if (!err)
-		err = worst;
-	if (err == SFA_ENOTFOUND || err == SFA_EAMBIGUOUS || err == SFA_EINPUT) {
-		/* Already reported one by one. */
-		sfa_writer_free(w);
-		json_decref(cols);
-		sfa_store_free(s);
-		return sfa_cli_exit(sfa_exit_code(err));
+	if (!err) {
+		err = sfa_writer_close(w);
+		w = NULL;
 	}
 done:
 	sfa_writer_free(w);
 	json_decref(cols);
 	sfa_store_free(s);
-	return err < 0 ? sfa_cli_fail(err) : sfa_cli_exit(0);
+	return err < 0 ? sfa_cli_fail(err) : sfa_cli_exit(code);
 }
 
 static int cmd_list(int argc, char **argv)
