@@ -60,11 +60,6 @@ void sfa_cli_start(const char *name)
 	atexit(shutdown_lib);
 }
 
-const char *sfa_cli_name(void)
-{
-	return progname;
-}
-
 static void vwarn(const char *fmt, va_list ap)
 {
 	fprintf(stderr, "%s: ", progname);

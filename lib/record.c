@@ -11,14 +11,6 @@
 
 const struct sfa_type *const sfa_types[] = { &sfa_type_lead, NULL };
 
-const struct sfa_type *sfa_type_by_dir(const char *dir, size_t len)
-{
-	for (size_t i = 0; sfa_types[i]; i++)
-		if (strlen(sfa_types[i]->plural) == len && !memcmp(sfa_types[i]->plural, dir, len))
-			return sfa_types[i];
-	return NULL;
-}
-
 int sfa_field_name_check(const char *name)
 {
 	size_t n = strlen(name);

@@ -249,21 +249,19 @@ static int fresh_index(struct sfa_store *s, const git_oid *head)
  * Brings the index to the head. Under the write lock, since two readers
  * catching up at once would both write it; a corrupt index is rebuilt.
  */
-static int catch_up(struct sfa_store *s)
+static int catch_up(struct sfa_store *s, const git_oid *head)
 {
-	git_oid head, at;
+	git_oid at;
 	int err, held = s->lockfd >= 0;
 
-	if ((err = sfa_store_head(s, &head)) < 0)
-		return err;
-	if (s->index && sfa_index_commit(s->index, &at) == 0 && git_oid_equal(&at, &head))
+	if (s->index && sfa_index_commit(s->index, &at) == 0 && git_oid_equal(&at, head))
 		return 0;
 	if (!held && (err = sfa_store_lock_write(s)) < 0)
 		return err;
 	if (!s->index)
-		err = fresh_index(s, &head);
-	else if ((err = sfa_index_update(s->index, s->repo, &head)) == SFA_ESTORE)
-		err = fresh_index(s, &head);
+		err = fresh_index(s, head);
+	else if ((err = sfa_index_update(s->index, s->repo, head)) == SFA_ESTORE)
+		err = fresh_index(s, head);
 	if (!held)
 		sfa_store_unlock_write(s);
 	return err;
@@ -327,7 +325,7 @@ int sfa_store_open(struct sfa_store **out, const char *path)
 		sfa_store_unlock_write(s);
 	}
 	if (err == 0)
-		err = catch_up(s);
+		err = catch_up(s, &head);
 	if (err < 0) {
 		sfa_store_free(s);
 		return err;
@@ -374,8 +372,6 @@ int sfa_store_signature(struct sfa_store *s, git_signature **out)
 		return 0;
 	} else {
 		struct passwd *pw = getpwuid(getuid());
-		char host[256] = "localhost";
-		gethostname(host, sizeof(host) - 1);
 		sfa_buf_addstr(&name, pw && pw->pw_name ? pw->pw_name : "unknown");
 		if (email && *email)
 			sfa_buf_addstr(&mail, email);

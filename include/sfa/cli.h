@@ -11,7 +11,6 @@
 
 /* Names the command in messages, starts the library, installs signal cleanup. */
 void sfa_cli_start(const char *name);
-const char *sfa_cli_name(void);
 
 /* Prints "name: <last error>" and returns the exit code for `err`. */
 int sfa_cli_fail(int err);

@@ -23,7 +23,6 @@ struct sfa_type {
 extern const struct sfa_type sfa_type_lead;
 /* The types the store knows, NULL-ended. */
 extern const struct sfa_type *const sfa_types[];
-const struct sfa_type *sfa_type_by_dir(const char *dir, size_t len);
 
 #define SFA_FIELD_NAME_MAX 64
 

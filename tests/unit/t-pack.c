@@ -14,26 +14,6 @@
 #include "sfa/banned.h"
 
 
-/* Number of entries in `dir` whose names end with `suffix` ("" for all). */
-static int count_files(const char *dir, const char *suffix)
-{
-	DIR *d = opendir(dir);
-	struct dirent *e;
-	size_t sl = strlen(suffix);
-	int n = 0;
-	if (!d)
-		return -1;
-	while ((e = readdir(d))) {
-		size_t l = strlen(e->d_name);
-		if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
-			continue;
-		if (l >= sl && !strcmp(e->d_name + l - sl, suffix))
-			n++;
-	}
-	closedir(d);
-	return n;
-}
-
 static int write_file(const char *path, const void *data, size_t len)
 {
 	FILE *fp = fopen(path, "wb");
@@ -157,7 +137,7 @@ static void test_pack_objects(void)
 	if (!CHECK_INT(sfa_pack_open(&p, tmp.buf), 0))
 		goto done;
 	/* the temporary pack lives in tmpdir until it is finished */
-	CHECK_INT(count_files(tmp.buf, ""), 1);
+	CHECK_INT(unit_count_files(tmp.buf, ""), 1);
 	for (i = 0; i < n; i++)
 		if (!CHECK_INT(sfa_pack_write(p, o[i].type, o[i].data.buf, o[i].data.len, &o[i].oid), 0))
 			break;
@@ -207,10 +187,10 @@ static void test_pack_objects(void)
 	p = NULL;
 
 	/* moved into place: one pack, one index, nothing left behind */
-	CHECK_INT(count_files(packdir.buf, ".pack"), 1);
-	CHECK_INT(count_files(packdir.buf, ".idx"), 1);
-	CHECK_INT(count_files(packdir.buf, ""), 2);
-	CHECK_INT(count_files(tmp.buf, ""), 0);
+	CHECK_INT(unit_count_files(packdir.buf, ".pack"), 1);
+	CHECK_INT(unit_count_files(packdir.buf, ".idx"), 1);
+	CHECK_INT(unit_count_files(packdir.buf, ""), 2);
+	CHECK_INT(unit_count_files(tmp.buf, ""), 0);
 
 	check_objects(repo, o, n, n);
 
@@ -333,17 +313,17 @@ static void test_pack_free(void)
 
 	/* abandoned after some writes, one of them flushed to the file */
 	CHECK_INT(sfa_pack_open(&p, tmp.buf), 0);
-	CHECK_INT(count_files(tmp.buf, "") , 1);
+	CHECK_INT(unit_count_files(tmp.buf, "") , 1);
 	fill(&big, 1200000, 1, 9);
 	CHECK_INT(sfa_pack_write(p, GIT_OBJECT_BLOB, big.buf, big.len, &oid), 0);
 	CHECK_INT(sfa_pack_write(p, GIT_OBJECT_BLOB, "x", 1, &oid), 0);
 	sfa_pack_free(p);
-	CHECK_INT(count_files(tmp.buf, ""), 0);
+	CHECK_INT(unit_count_files(tmp.buf, ""), 0);
 
 	/* abandoned at once */
 	CHECK_INT(sfa_pack_open(&p, tmp.buf), 0);
 	sfa_pack_free(p);
-	CHECK_INT(count_files(tmp.buf, ""), 0);
+	CHECK_INT(unit_count_files(tmp.buf, ""), 0);
 	sfa_pack_free(NULL);
 
 	/* no temporary folder */
@@ -365,7 +345,7 @@ static void test_pack_free(void)
 		CHECK_INT(sfa_pack_write(p, GIT_OBJECT_BLOB, "y", 1, &oid), 0);
 		CHECK_INT(sfa_pack_finish(p, missing.buf), SFA_ESTORE);
 		CHECK(strstr(sfa_error_last(), "no-such-pack-dir") != NULL);
-		CHECK_INT(count_files(tmp.buf, ""), 0);
+		CHECK_INT(unit_count_files(tmp.buf, ""), 0);
 		sfa_buf_release(&missing);
 	}
 	sfa_buf_release(&tmp);

@@ -48,23 +48,6 @@ static int exists(const char *fmt, ...)
 	return rc;
 }
 
-static int count_files(const char *dir, const char *suffix)
-{
-	DIR *d = opendir(dir);
-	struct dirent *e;
-	size_t sl = strlen(suffix);
-	int n = 0;
-	if (!d)
-		return -1;
-	while ((e = readdir(d))) {
-		size_t l = strlen(e->d_name);
-		if (strcmp(e->d_name, ".") && strcmp(e->d_name, "..") && l >= sl && !strcmp(e->d_name + l - sl, suffix))
-			n++;
-	}
-	closedir(d);
-	return n;
-}
-
 static long rev_count(const char *store)
 {
 	return atol(unit_sh("git --git-dir='%s' rev-list --count refs/heads/main", store));
@@ -317,7 +300,7 @@ static void test_open_errors(void)
 	mkdir(p, 0777);
 	CHECK_INT(sfa_store_open(&s, p), SFA_ESTORE);
 	CHECK(strstr(sfa_error_last(), p) != NULL);
-	CHECK_INT(count_files(p, ""), 0);	/* nothing written into it */
+	CHECK_INT(unit_count_files(p, ""), 0);	/* nothing written into it */
 
 	p = path_of("bare-no-main");
 	unit_run(NULL, "git init -q --bare '%s'", p);
@@ -605,15 +588,15 @@ static void test_bulk(void)
 	CHECK_INT(failed, 0);
 	CHECK_INT(t ? sfa_txn_count(t) : 0, N);
 	/* the objects go to a temporary pack meanwhile */
-	CHECK_INT(count_files(tmp.buf, ""), 1);
+	CHECK_INT(unit_count_files(tmp.buf, ""), 1);
 	CHECK_INT(sfa_txn_commit(t, "unit: bulk", &out), 0);
 	t = NULL;
 
 	CHECK_STR(head_hex(p), hex_of(&out));
 	CHECK_INT(rev_count(p), 2);
-	CHECK_INT(count_files(pack.buf, ".pack"), 1);
-	CHECK_INT(count_files(pack.buf, ".idx"), 1);
-	CHECK_INT(count_files(tmp.buf, ""), 0);
+	CHECK_INT(unit_count_files(pack.buf, ".pack"), 1);
+	CHECK_INT(unit_count_files(pack.buf, ".idx"), 1);
+	CHECK_INT(unit_count_files(tmp.buf, ""), 0);
 	/* records, trees and the commit all went into the pack */
 	CHECK_INT(atol(unit_sh("git --git-dir='%s' count-objects -v | sed -n 's/^count: //p'", p)), loose_before);
 	CHECK_STR(unit_sh("git --git-dir='%s' ls-tree -r --name-only main leads | wc -l", p), "5000");
@@ -650,8 +633,8 @@ static void test_bulk(void)
 		CHECK_INT(sfa_txn_add(t, L, id, r), 0);
 		sfa_txn_free(t);
 		t = NULL;
-		CHECK_INT(count_files(tmp.buf, ""), 0);
-		CHECK_INT(count_files(pack.buf, ".pack"), 1);
+		CHECK_INT(unit_count_files(tmp.buf, ""), 0);
+		CHECK_INT(unit_count_files(pack.buf, ".pack"), 1);
 		CHECK_INT(rev_count(p), 3);
 		CHECK(index_has(s, id, NULL));
 		json_decref(r);

@@ -1,3 +1,4 @@
+#include <dirent.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -109,6 +110,25 @@ const char *unit_sh(const char *fmt, ...)
 	if (out.len && out.buf[out.len - 1] == '\n')
 		sfa_buf_setlen(&out, out.len - 1);
 	return out.buf;
+}
+
+int unit_count_files(const char *dir, const char *suffix)
+{
+	DIR *d = opendir(dir);
+	struct dirent *e;
+	size_t sl = strlen(suffix);
+	int n = 0;
+	if (!d)
+		return -1;
+	while ((e = readdir(d))) {
+		size_t l = strlen(e->d_name);
+		if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
+			continue;
+		if (l >= sl && !strcmp(e->d_name + l - sl, suffix))
+			n++;
+	}
+	closedir(d);
+	return n;
 }
 
 int main(void)

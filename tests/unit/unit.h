@@ -15,6 +15,8 @@ struct sfa_buf;
 int unit_run(struct sfa_buf *out, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* The output of a command without its last newline, or "(failed)" (valid until the next call). */
 const char *unit_sh(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* Number of entries in `dir` whose names end with `suffix` ("" for all), or -1. */
+int unit_count_files(const char *dir, const char *suffix);
 /* A fresh empty directory, removed at exit. */
 const char *unit_tmpdir(void);
 
