@@ -24,7 +24,7 @@ endif
 SFA_CFLAGS = -std=c11 -D_GNU_SOURCE -Wall -Wextra -Wno-unused-parameter \
 	-Iinclude $(shell pkg-config --cflags $(PKGS)) \
 	-DSFA_VERSION='"$(VERSION)"' -DSFA_LIBEXECDIR='"$(LIBEXECDIR)"'
-SFA_LIBS = $(shell pkg-config --libs $(PKGS)) -lcsv -lz -lmbedcrypto
+SFA_LIBS = $(shell pkg-config --libs $(PKGS)) -lcsv -lz -lmbedcrypto -lm
 
 LIB_SRC  = $(sort $(wildcard lib/*.c))
 LIB_OBJ  = $(LIB_SRC:%.c=$(B)/%.o)
@@ -49,6 +49,9 @@ all: $(BINS)
 $(B)/%.o: %.c $(HDRS)
 	@mkdir -p $(dir $@)
 	$(CC) $(SFA_CFLAGS) $(CFLAGS) -c -o $@ $<
+
+# The shipped default configuration is built into the library (.incbin).
+$(B)/lib/schema.o: share/config/schema.json
 
 $(B)/libsfa.a: $(LIB_OBJ)
 	@rm -f $@

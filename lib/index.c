@@ -7,12 +7,15 @@
 
 #include "sfa/buf.h"
 #include "sfa/error.h"
+#include "sfa/fts.h"
 #include "sfa/index.h"
+#include "sfa/match.h"
+#include "sfa/utf8.h"
 #include "sfa/progress.h"
 #include "sfa/treediff.h"
 #include "sfa/banned.h"
 
-#define SCHEMA_VERSION "1"
+#define SCHEMA_VERSION "2"
 
 /*
  * Field names seen in this write transaction, flushed to the fields table
@@ -29,6 +32,8 @@ struct sfa_index {
 	sqlite3 *db;
 	char *path;
 	sqlite3_stmt *put, *del, *get, *oid, *ext, *resolve, *field, *getmeta, *setmeta, *addfield;
+	sqlite3_stmt *rowid, *delkeys, *delrefs, *delsearch, *addkey, *addref, *addsearch;
+	struct sfa_buf text, key;	/* scratch for derived rows */
 	struct nameset seen;
 	int overflow;		/* more names than the set holds: flush early */
 };
@@ -60,17 +65,28 @@ static const char schema[] =
 	" type TEXT NOT NULL, id TEXT NOT NULL, oid BLOB NOT NULL,"
 	" external_id TEXT, created_at TEXT, body TEXT NOT NULL);"
 	"CREATE TABLE IF NOT EXISTS fields(type TEXT NOT NULL, name TEXT NOT NULL,"
-	" PRIMARY KEY(type, name)) WITHOUT ROWID;";
+	" PRIMARY KEY(type, name)) WITHOUT ROWID;"
+	/* match keys for duplicates: normalized email, phone, name block, company, domain */
+	"CREATE TABLE IF NOT EXISTS keys(kind TEXT NOT NULL, key TEXT NOT NULL, rid INTEGER NOT NULL);"
+	/* fields whose value is another record's id: who refers to whom */
+	"CREATE TABLE IF NOT EXISTS refs(target TEXT NOT NULL, field TEXT NOT NULL, rid INTEGER NOT NULL);"
+	"CREATE VIRTUAL TABLE IF NOT EXISTS search USING fts5(text, tokenize = 'sfa');";
 
 static const char secondary[] =
 	"CREATE UNIQUE INDEX IF NOT EXISTS records_id ON records(type, id);"
 	"CREATE INDEX IF NOT EXISTS records_ext ON records(type, external_id) WHERE external_id IS NOT NULL;"
-	"CREATE INDEX IF NOT EXISTS records_created ON records(type, created_at, id);";
+	"CREATE INDEX IF NOT EXISTS records_created ON records(type, created_at, id);"
+	"CREATE INDEX IF NOT EXISTS keys_key ON keys(kind, key);"
+	"CREATE INDEX IF NOT EXISTS keys_rid ON keys(rid);"
+	"CREATE INDEX IF NOT EXISTS refs_target ON refs(target);"
+	"CREATE INDEX IF NOT EXISTS refs_rid ON refs(rid);";
 
 static void finalize_all(struct sfa_index *ix)
 {
 	sqlite3_stmt **all[] = { &ix->put, &ix->del, &ix->get, &ix->oid, &ix->ext, &ix->resolve,
-				 &ix->field, &ix->getmeta, &ix->setmeta, &ix->addfield };
+				 &ix->field, &ix->getmeta, &ix->setmeta, &ix->addfield, &ix->rowid,
+				 &ix->delkeys, &ix->delrefs, &ix->delsearch, &ix->addkey, &ix->addref,
+				 &ix->addsearch };
 	for (size_t i = 0; i < sizeof(all) / sizeof(all[0]); i++) {
 		sqlite3_finalize(*all[i]);
 		*all[i] = NULL;
@@ -92,7 +108,14 @@ static int prepare_all(struct sfa_index *ix)
 			   " CASE json_type(?4, '$.created_at') WHEN 'text' THEN ?4 ->> '$.created_at' END,"
 			   " ?4) ON CONFLICT(type, id) DO UPDATE SET"
 			   " oid = excluded.oid, external_id = excluded.external_id,"
-			   " created_at = excluded.created_at, body = excluded.body")) < 0 ||
+			   " created_at = excluded.created_at, body = excluded.body RETURNING rowid")) < 0 ||
+	    (err = prepare(ix, &ix->rowid, "SELECT rowid FROM records WHERE type = ?1 AND id = ?2")) < 0 ||
+	    (err = prepare(ix, &ix->delkeys, "DELETE FROM keys WHERE rid = ?1")) < 0 ||
+	    (err = prepare(ix, &ix->delrefs, "DELETE FROM refs WHERE rid = ?1")) < 0 ||
+	    (err = prepare(ix, &ix->delsearch, "DELETE FROM search WHERE rowid = ?1")) < 0 ||
+	    (err = prepare(ix, &ix->addkey, "INSERT INTO keys(kind, key, rid) VALUES(?1, ?2, ?3)")) < 0 ||
+	    (err = prepare(ix, &ix->addref, "INSERT INTO refs(target, field, rid) VALUES(?1, ?2, ?3)")) < 0 ||
+	    (err = prepare(ix, &ix->addsearch, "INSERT INTO search(rowid, text) VALUES(?1, ?2)")) < 0 ||
 	    (err = prepare(ix, &ix->del, "DELETE FROM records WHERE type = ?1 AND id = ?2")) < 0 ||
 	    (err = prepare(ix, &ix->get, "SELECT body FROM records WHERE type = ?1 AND id = ?2")) < 0 ||
 	    (err = prepare(ix, &ix->oid, "SELECT oid FROM records WHERE type = ?1 AND id = ?2")) < 0 ||
@@ -135,6 +158,70 @@ static int set_meta(struct sfa_index *ix, const char *key, const char *value)
 	return rc == SQLITE_DONE ? 0 : db_error(ix, "cannot write meta");
 }
 
+static void free_buf(void *p);
+
+/* 1 when `sql` gives a row (errors count as no row). */
+static int has_row(struct sfa_index *ix, const char *sql)
+{
+	sqlite3_stmt *st;
+	int row;
+	if (sqlite3_prepare_v2(ix->db, sql, -1, &st, NULL) != SQLITE_OK)
+		return 0;
+	row = sqlite3_step(st) == SQLITE_ROW;
+	sqlite3_finalize(st);
+	return row;
+}
+
+/*
+ * contains(haystack, needle): case- and accent-insensitive substring test
+ * for `--where 'field~text'`, in every script (LIKE folds ASCII only).
+ */
+static void fn_contains(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+	struct sfa_buf *needle = sqlite3_get_auxdata(ctx, 1);
+	struct sfa_buf hay = SFA_BUF_INIT;
+	const char *h = (const char *)sqlite3_value_text(argv[0]);
+
+	if (!h || sqlite3_value_type(argv[1]) == SQLITE_NULL) {
+		sqlite3_result_int(ctx, 0);
+		return;
+	}
+	if (!needle) {
+		const char *n = (const char *)sqlite3_value_text(argv[1]);
+		needle = sfa_xmalloc(sizeof(*needle));
+		sfa_buf_init(needle, 0);
+		sfa_utf8_fold(needle, n, (size_t)sqlite3_value_bytes(argv[1]));
+		sqlite3_set_auxdata(ctx, 1, needle, free_buf);
+		needle = sqlite3_get_auxdata(ctx, 1);
+		if (!needle) {	/* SQLite may drop it at once; fold again next row */
+			struct sfa_buf tmp = SFA_BUF_INIT;
+			sfa_utf8_fold(&tmp, n, strlen(n));
+			sfa_utf8_fold(&hay, h, (size_t)sqlite3_value_bytes(argv[0]));
+			sqlite3_result_int(ctx, memmem(hay.buf, hay.len, tmp.buf, tmp.len) != NULL);
+			sfa_buf_release(&tmp);
+			sfa_buf_release(&hay);
+			return;
+		}
+	}
+	sfa_utf8_fold(&hay, h, (size_t)sqlite3_value_bytes(argv[0]));
+	sqlite3_result_int(ctx, memmem(hay.buf, hay.len, needle->buf, needle->len) != NULL);
+	sfa_buf_release(&hay);
+}
+
+static void free_buf(void *p)
+{
+	sfa_buf_release(p);
+	free(p);
+}
+
+static int register_functions(struct sfa_index *ix)
+{
+	if (sqlite3_create_function(ix->db, "sfa_contains", 2, SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS,
+				    NULL, fn_contains, NULL, NULL) != SQLITE_OK)
+		return db_error(ix, "cannot register functions");
+	return 0;
+}
+
 int sfa_index_open(struct sfa_index **out, const char *path)
 {
 	struct sfa_index *ix = sfa_xcalloc(1, sizeof(*ix));
@@ -147,6 +234,8 @@ int sfa_index_open(struct sfa_index **out, const char *path)
 		goto done;
 	}
 	sqlite3_busy_timeout(ix->db, 30000);
+	if ((err = sfa_fts_register(ix->db)) < 0 || (err = register_functions(ix)) < 0)
+		goto done;
 	/*
 	 * Short-lived commands open and close the index all the time: a
 	 * checkpoint on every close would flush the disk each time. The WAL
@@ -158,15 +247,19 @@ int sfa_index_open(struct sfa_index **out, const char *path)
 	 * reach the disk before we go on: WAL with synchronous=NORMAL.
 	 */
 	if ((err = exec(ix, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"
-			    " PRAGMA cache_size=-32768;")) < 0 ||
-	    (err = exec(ix, schema)) < 0 || (err = exec(ix, secondary)) < 0 ||
-	    (err = prepare_all(ix)) < 0)
+			    " PRAGMA cache_size=-32768;")) < 0)
+		goto done;
+	/* An index of another layout is derived data: drop it, it is rebuilt from git. */
+	if (has_row(ix, "SELECT 1 FROM sqlite_master WHERE name = 'meta'") &&
+	    !has_row(ix, "SELECT 1 FROM meta WHERE key = 'schema' AND value = '" SCHEMA_VERSION "'") &&
+	    (err = exec(ix, "DROP TABLE IF EXISTS meta; DROP TABLE IF EXISTS records; DROP TABLE IF EXISTS fields;"
+			    " DROP TABLE IF EXISTS keys; DROP TABLE IF EXISTS refs; DROP TABLE IF EXISTS search;")) < 0)
+		goto done;
+	if ((err = exec(ix, schema)) < 0 || (err = exec(ix, secondary)) < 0 || (err = prepare_all(ix)) < 0)
 		goto done;
 	err = get_meta(ix, "schema", &v);
 	if (err == SFA_ENOTFOUND)
 		err = set_meta(ix, "schema", SCHEMA_VERSION);
-	else if (err == 0 && strcmp(v.buf, SCHEMA_VERSION))
-		err = sfa_error_set(SFA_ESTORE, "index '%s': schema %s, expected %s", path, v.buf, SCHEMA_VERSION);
 done:
 	sfa_buf_release(&v);
 	if (err < 0) {
@@ -212,6 +305,8 @@ void sfa_index_free(struct sfa_index *ix)
 	finalize_all(ix);
 	sqlite3_close(ix->db);
 	nameset_clear(&ix->seen);
+	sfa_buf_release(&ix->text);
+	sfa_buf_release(&ix->key);
 	free(ix->path);
 	free(ix);
 }
@@ -339,9 +434,102 @@ static int note_names(struct sfa_index *ix, const struct sfa_type *t, const char
 	return err;
 }
 
+static int step_done(struct sfa_index *ix, sqlite3_stmt *st, const char *what)
+{
+	int rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	return rc == SQLITE_DONE ? 0 : db_error(ix, what);
+}
+
+static int add_key(struct sfa_index *ix, const char *kind, sqlite3_int64 rid)
+{
+	sqlite3_bind_text(ix->addkey, 1, kind, -1, SQLITE_STATIC);
+	sqlite3_bind_text(ix->addkey, 2, ix->key.buf, (int)ix->key.len, SQLITE_STATIC);
+	sqlite3_bind_int64(ix->addkey, 3, rid);
+	return step_done(ix, ix->addkey, "cannot write match key");
+}
+
+static const char *text_of(const json_t *rec, const char *field)
+{
+	return json_string_value(json_object_get(rec, field));
+}
+
+/*
+ * The rows derived from a record: its match keys (people: email, phones,
+ * name block; accounts: company name and domain), its references to other
+ * records, and its text for full-text search.
+ */
+static int put_derived(struct sfa_index *ix, const struct sfa_type *t, const json_t *rec, sqlite3_int64 rid)
+{
+	const char *k, *country = text_of(rec, "country");
+	json_t *v;
+	int err = 0;
+
+	if (t == &sfa_type_lead || t == &sfa_type_contact) {
+		const char *company = t == &sfa_type_lead ? text_of(rec, "company") : text_of(rec, "account");
+		if (sfa_match_email_key(&ix->key, text_of(rec, "email")) && (err = add_key(ix, "email", rid)) < 0)
+			return err;
+		if (sfa_match_phone_key(&ix->key, text_of(rec, "phone"), country) && (err = add_key(ix, "phone", rid)) < 0)
+			return err;
+		if (sfa_match_phone_key(&ix->key, text_of(rec, "mobile"), country) && (err = add_key(ix, "phone", rid)) < 0)
+			return err;
+		if (sfa_match_block_key(&ix->key, text_of(rec, "first_name"), text_of(rec, "last_name"), company) &&
+		    (err = add_key(ix, "block", rid)) < 0)
+			return err;
+		if (sfa_match_name_key(&ix->key, text_of(rec, "first_name"), text_of(rec, "last_name")) &&
+		    (err = add_key(ix, "name", rid)) < 0)
+			return err;
+		if (t == &sfa_type_lead && sfa_match_company_key(&ix->key, company) && (err = add_key(ix, "company", rid)) < 0)
+			return err;
+	} else if (t == &sfa_type_account) {
+		if (sfa_match_company_key(&ix->key, text_of(rec, "name")) && (err = add_key(ix, "company", rid)) < 0)
+			return err;
+		if ((k = text_of(rec, "domain")) && *k) {
+			sfa_buf_reset(&ix->key);
+			sfa_utf8_fold(&ix->key, k, strlen(k));
+			if ((err = add_key(ix, "domain", rid)) < 0)
+				return err;
+		}
+	}
+	json_object_foreach((json_t *)rec, k, v) {
+		if (!json_is_string(v) || !strcmp(k, "id") || !sfa_id_valid(json_string_value(v), json_string_length(v)))
+			continue;
+		sqlite3_bind_text(ix->addref, 1, json_string_value(v), -1, SQLITE_STATIC);
+		sqlite3_bind_text(ix->addref, 2, k, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(ix->addref, 3, rid);
+		if ((err = step_done(ix, ix->addref, "cannot write reference")) < 0)
+			return err;
+	}
+	sfa_buf_reset(&ix->text);
+	for (size_t i = 0; t->search[i]; i++) {
+		const char *s = text_of(rec, t->search[i]);
+		if (s)
+			sfa_buf_addf(&ix->text, "%s%s", ix->text.len ? "\n" : "", s);
+	}
+	if (!ix->text.len)
+		return 0;
+	sqlite3_bind_int64(ix->addsearch, 1, rid);
+	sqlite3_bind_text(ix->addsearch, 2, ix->text.buf, (int)ix->text.len, SQLITE_STATIC);
+	return step_done(ix, ix->addsearch, "cannot write search text");
+}
+
+static int del_derived(struct sfa_index *ix, sqlite3_int64 rid)
+{
+	sqlite3_stmt *st[] = { ix->delkeys, ix->delrefs, ix->delsearch };
+	int err;
+	for (size_t i = 0; i < 3; i++) {
+		sqlite3_bind_int64(st[i], 1, rid);
+		if ((err = step_done(ix, st[i], "cannot delete derived rows")) < 0)
+			return err;
+	}
+	return 0;
+}
+
 int sfa_index_put(struct sfa_index *ix, const struct sfa_type *t, const char *id,
 		  const git_oid *blob, const char *body, size_t len)
 {
+	sqlite3_int64 rid;
+	json_t *rec = NULL;
 	int rc, err;
 
 	if ((err = note_names(ix, t, body, len)) < 0)
@@ -351,18 +539,36 @@ int sfa_index_put(struct sfa_index *ix, const struct sfa_type *t, const char *id
 	sqlite3_bind_blob(ix->put, 3, blob->id, GIT_OID_RAWSZ, SQLITE_STATIC);
 	sqlite3_bind_text(ix->put, 4, body, (int)len, SQLITE_STATIC);
 	rc = sqlite3_step(ix->put);
+	rid = sqlite3_column_int64(ix->put, 0);
+	if (rc == SQLITE_ROW)
+		rc = sqlite3_step(ix->put);
 	sqlite3_reset(ix->put);
-	return rc == SQLITE_DONE ? 0 : db_error(ix, "cannot write record");
+	if (rc != SQLITE_DONE)
+		return db_error(ix, "cannot write record");
+	if ((err = sfa_record_decode(&rec, body, len)) < 0)
+		return err;
+	if ((err = del_derived(ix, rid)) == 0)
+		err = put_derived(ix, t, rec, rid);
+	json_decref(rec);
+	return err;
 }
 
 int sfa_index_del(struct sfa_index *ix, const struct sfa_type *t, const char *id)
 {
-	int rc;
+	sqlite3_int64 rid = 0;
+	int rc, err;
+
+	sqlite3_bind_text(ix->rowid, 1, t->name, -1, SQLITE_STATIC);
+	sqlite3_bind_text(ix->rowid, 2, id, -1, SQLITE_STATIC);
+	rc = sqlite3_step(ix->rowid);
+	if (rc == SQLITE_ROW)
+		rid = sqlite3_column_int64(ix->rowid, 0);
+	sqlite3_reset(ix->rowid);
+	if (rc == SQLITE_ROW && (err = del_derived(ix, rid)) < 0)
+		return err;
 	sqlite3_bind_text(ix->del, 1, t->name, -1, SQLITE_STATIC);
 	sqlite3_bind_text(ix->del, 2, id, -1, SQLITE_STATIC);
-	rc = sqlite3_step(ix->del);
-	sqlite3_reset(ix->del);
-	return rc == SQLITE_DONE ? 0 : db_error(ix, "cannot delete record");
+	return step_done(ix, ix->del, "cannot delete record");
 }
 
 /* Runs a two-parameter lookup; on a row calls `take` on column 0. */
@@ -479,36 +685,152 @@ int sfa_index_fields(struct sfa_index *ix, const struct sfa_type *t, json_t **ou
 	return err;
 }
 
+/* SQL for the value of `field` of the record row: its own column, or from the body. */
+static void field_sql(struct sfa_buf *sql, const char *field, int param, int as_text)
+{
+	if (!strcmp(field, "id") || !strcmp(field, "external_id") || !strcmp(field, "created_at"))
+		sfa_buf_addf(sql, "r.%s", field);
+	else	/* `->` gives the JSON ('"new"', '5', 'true'); `->>` the SQL value */
+		sfa_buf_addf(sql, "(r.body %s ?%d)", as_text ? "->>" : "->", param);
+}
+
+static int is_column(const char *field)
+{
+	return !strcmp(field, "id") || !strcmp(field, "external_id") || !strcmp(field, "created_at");
+}
+
+/* Appends one condition; `*param` is the next free parameter number. */
+static void cond_sql(struct sfa_buf *sql, const struct sfa_cond *c, int *param)
+{
+	int p = (*param)++;	/* the field's JSON path */
+	static const char *const cmp_ops[] = { "=", "<>", "<", "<=", ">", ">=" };
+
+	sfa_buf_addstr(sql, " AND ");
+	switch (c->op) {
+	case SFA_OP_EQ:
+	case SFA_OP_NE:
+	case SFA_OP_IN:
+		if (c->op == SFA_OP_NE) {
+			field_sql(sql, c->field, p, 0);
+			sfa_buf_addstr(sql, " IS NULL OR NOT ");
+		}
+		sfa_buf_addch(sql, '(');
+		field_sql(sql, c->field, p, 0);
+		sfa_buf_addstr(sql, " IN (");
+		for (size_t i = 0; i < c->nvalues; i++)
+			sfa_buf_addf(sql, "%s?%d", i ? ", " : "", (*param)++);
+		sfa_buf_addstr(sql, "))");
+		if (c->op == SFA_OP_NE) {	/* wrap the OR */
+			struct sfa_buf tmp = SFA_BUF_INIT;
+			size_t start = sql->len;
+			while (start > 0 && strncmp(sql->buf + start, " AND ", 5))
+				start--;
+			sfa_buf_add(&tmp, sql->buf + start + 5, sql->len - start - 5);
+			sfa_buf_setlen(sql, start + 5);
+			sfa_buf_addf(sql, "(%s)", tmp.buf);
+			sfa_buf_release(&tmp);
+		}
+		break;
+	case SFA_OP_LT:
+	case SFA_OP_LE:
+	case SFA_OP_GT:
+	case SFA_OP_GE:
+		if (c->cmp == SFA_CMP_MONEY) {	/* the amount before the currency */
+			sfa_buf_addstr(sql, "CAST(");
+			field_sql(sql, c->field, p, 1);
+			sfa_buf_addf(sql, " AS REAL) %s CAST(?%d AS REAL)", cmp_ops[c->op], (*param)++);
+		} else {
+			field_sql(sql, c->field, p, 1);
+			sfa_buf_addf(sql, " %s ?%d", cmp_ops[c->op], (*param)++);
+		}
+		break;
+	case SFA_OP_CONTAINS:
+		sfa_buf_addstr(sql, "sfa_contains(");
+		field_sql(sql, c->field, p, 1);
+		sfa_buf_addf(sql, ", ?%d)", (*param)++);
+		break;
+	case SFA_OP_EMPTY:
+	case SFA_OP_NOT_EMPTY:
+		field_sql(sql, c->field, p, 0);
+		sfa_buf_addstr(sql, c->op == SFA_OP_EMPTY ? " IS NULL" : " IS NOT NULL");
+		break;
+	}
+}
+
+static void bind_path(sqlite3_stmt *st, int param, const char *field)
+{
+	struct sfa_buf path = SFA_BUF_INIT;
+	sfa_buf_addf(&path, "$.\"%s\"", field);
+	sqlite3_bind_text(st, param, path.buf, (int)path.len, SQLITE_TRANSIENT);
+	sfa_buf_release(&path);
+}
+
 long sfa_index_list(struct sfa_index *ix, const struct sfa_query *q,
 		    int (*fn)(const json_t *rec, void *data), void *data)
 {
-	struct sfa_buf sql = SFA_BUF_INIT, path = SFA_BUF_INIT;
+	struct sfa_buf sql = SFA_BUF_INIT;
 	sqlite3_stmt *st = NULL;
 	long n = 0;
 	int rc, err = 0, param = 2;
 
 	/* Bare ids need no body: no JSON to read and parse per row. */
-	sfa_buf_addstr(&sql, q->ids_only ? "SELECT id FROM records WHERE type = ?1"
-					 : "SELECT body FROM records WHERE type = ?1");
-	for (size_t i = 0; i < q->nwhere; i++) {
-		const char *f = q->where_field[i];
-		/* Columns of their own are matched directly (and indexed). */
-		if (!strcmp(f, "id") || !strcmp(f, "external_id") || !strcmp(f, "created_at"))
-			sfa_buf_addf(&sql, " AND %s = ?%d", f, param + 1);
-		else	/* `->` gives JSON text: '"new"' for a string, 'true', '5' */
-			sfa_buf_addf(&sql, " AND (body -> ?%d) IN (json_quote(?%d), ?%d)", param, param + 1, param + 1);
-		param += 2;
+	sfa_buf_addstr(&sql, q->ids_only ? "SELECT r.id FROM records r" : "SELECT r.body FROM records r");
+	if (q->match)
+		sfa_buf_addf(&sql, " JOIN (SELECT rowid, rank FROM search WHERE search MATCH ?%d) s ON s.rowid = r.rowid",
+			     param++);
+	sfa_buf_addstr(&sql, " WHERE r.type = ?1");
+	if (q->refers_to)
+		sfa_buf_addf(&sql, " AND r.rowid IN (SELECT rid FROM refs WHERE target = ?%d)", param++);
+	for (size_t i = 0; i < q->nconds; i++)
+		cond_sql(&sql, &q->conds[i], &param);
+	sfa_buf_addstr(&sql, " ORDER BY ");
+	for (size_t i = 0; i < q->nsort; i++) {
+		/* records without the field last, whichever the direction */
+		field_sql(&sql, q->sort[i].field, param, 1);
+		sfa_buf_addstr(&sql, " IS NULL, ");
+		field_sql(&sql, q->sort[i].field, param++, 1);
+		sfa_buf_addstr(&sql, q->sort[i].desc ? " DESC, " : ", ");
 	}
-	sfa_buf_addf(&sql, " ORDER BY created_at, id LIMIT ?%d", param);
+	sfa_buf_addf(&sql, "%sr.created_at, r.id LIMIT ?%d", q->match && !q->nsort ? "s.rank, " : "", param);
 	if ((err = prepare(ix, &st, sql.buf)) < 0)
 		goto done;
 	sqlite3_bind_text(st, 1, q->type->name, -1, SQLITE_STATIC);
-	for (size_t i = 0; i < q->nwhere; i++) {
-		sfa_buf_reset(&path);
-		sfa_buf_addf(&path, "$.\"%s\"", q->where_field[i]);
-		sqlite3_bind_text(st, 2 + 2 * (int)i, path.buf, -1, SQLITE_TRANSIENT);
-		sqlite3_bind_text(st, 3 + 2 * (int)i, q->where_value[i], -1, SQLITE_STATIC);
+	param = 2;
+	if (q->match)
+		sqlite3_bind_text(st, param++, q->match, -1, SQLITE_STATIC);
+	if (q->refers_to)
+		sqlite3_bind_text(st, param++, q->refers_to, -1, SQLITE_STATIC);
+	for (size_t i = 0; i < q->nconds; i++) {
+		const struct sfa_cond *c = &q->conds[i];
+		if (!is_column(c->field))
+			bind_path(st, param, c->field);
+		param++;
+		if (c->op == SFA_OP_EMPTY || c->op == SFA_OP_NOT_EMPTY)
+			continue;
+		for (size_t j = 0; j < c->nvalues; j++, param++) {
+			const char *v = c->values[j];
+			/* A column holds plain text, the body JSON: compare like with like. */
+			if (is_column(c->field) && (c->op == SFA_OP_EQ || c->op == SFA_OP_NE || c->op == SFA_OP_IN)) {
+				json_t *j = json_loads(v, JSON_DECODE_ANY, NULL);
+				sqlite3_bind_text(st, param, json_is_string(j) ? json_string_value(j) : v, -1, SQLITE_TRANSIENT);
+				json_decref(j);
+			} else if (c->cmp == SFA_CMP_NUMBER && c->op != SFA_OP_CONTAINS) {
+				char *end;
+				long long num = strtoll(v, &end, 10);
+				if (!*end)
+					sqlite3_bind_int64(st, param, num);
+				else
+					sqlite3_bind_text(st, param, v, -1, SQLITE_STATIC);
+			} else {
+				sqlite3_bind_text(st, param, v, -1, SQLITE_STATIC);
+			}
+		}
 	}
+	for (size_t i = 0; i < q->nsort; i++)
+		if (!is_column(q->sort[i].field))
+			bind_path(st, param++, q->sort[i].field);
+		else
+			param++;
 	sqlite3_bind_int64(st, param, q->limit);	/* negative: no limit */
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		json_t *rec;
@@ -529,8 +851,73 @@ long sfa_index_list(struct sfa_index *ix, const struct sfa_query *q,
 done:
 	sqlite3_finalize(st);
 	sfa_buf_release(&sql);
-	sfa_buf_release(&path);
 	return err < 0 ? err : n;
+}
+
+long sfa_index_referrers(struct sfa_index *ix, const char *id,
+			 int (*fn)(const struct sfa_type *t, const json_t *rec, void *data), void *data)
+{
+	sqlite3_stmt *st = NULL;
+	long n = 0;
+	int rc, err;
+
+	if ((err = prepare(ix, &st, "SELECT DISTINCT r.type, r.body, r.created_at, r.id FROM refs f"
+			   " JOIN records r ON r.rowid = f.rid WHERE f.target = ?1"
+			   " ORDER BY r.created_at DESC, r.id")) < 0)
+		return err;
+	sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		const struct sfa_type *t = sfa_type_find((const char *)sqlite3_column_text(st, 0));
+		json_t *rec;
+		if (!t)
+			continue;
+		if ((err = sfa_record_decode(&rec, (const char *)sqlite3_column_text(st, 1),
+					     (size_t)sqlite3_column_bytes(st, 1))) < 0)
+			goto done;
+		err = fn(t, rec, data);
+		json_decref(rec);
+		if (err < 0)
+			goto done;
+		n++;
+	}
+	if (rc != SQLITE_DONE)
+		err = db_error(ix, "cannot list references");
+done:
+	sqlite3_finalize(st);
+	return err < 0 ? err : n;
+}
+
+long sfa_index_keys(struct sfa_index *ix, const struct sfa_type *t, const char *kind, const char *key,
+		    int (*fn)(const char *key, const char *id, void *data), void *data)
+{
+	sqlite3_stmt *st = NULL;
+	long n = 0;
+	int rc, err;
+
+	if ((err = prepare(ix, &st, key ? "SELECT k.key, r.id FROM keys k JOIN records r ON r.rowid = k.rid"
+				     " WHERE k.kind = ?1 AND k.key = ?2 AND r.type = ?3 ORDER BY r.id"
+				   : "SELECT k.key, r.id FROM keys k JOIN records r ON r.rowid = k.rid"
+				     " WHERE k.kind = ?1 AND r.type = ?3 ORDER BY k.key, r.id")) < 0)
+		return err;
+	sqlite3_bind_text(st, 1, kind, -1, SQLITE_STATIC);
+	if (key)
+		sqlite3_bind_text(st, 2, key, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, t->name, -1, SQLITE_STATIC);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if ((err = fn((const char *)sqlite3_column_text(st, 0), (const char *)sqlite3_column_text(st, 1), data)) < 0)
+			goto done;
+		n++;
+	}
+	if (rc != SQLITE_DONE)
+		err = db_error(ix, "cannot read match keys");
+done:
+	sqlite3_finalize(st);
+	return err < 0 ? err : n;
+}
+
+struct sqlite3 *sfa_index_db(struct sfa_index *ix)
+{
+	return ix->db;
 }
 
 /* --- bringing the index up to a commit ------------------------------- */
@@ -597,8 +984,9 @@ int sfa_index_rebuild(struct sfa_index *ix, git_repository *repo, const git_oid 
 	 * building the secondary indexes once at the end.
 	 */
 	if ((err = exec(ix, "DELETE FROM records; DELETE FROM fields; DELETE FROM meta WHERE key = 'commit';"
-			    "DROP INDEX IF EXISTS records_ext;"
-			    "DROP INDEX IF EXISTS records_created;")) < 0)
+			    "DELETE FROM keys; DELETE FROM refs; DELETE FROM search;"
+			    "DROP INDEX IF EXISTS records_ext; DROP INDEX IF EXISTS records_created;"
+			    "DROP INDEX IF EXISTS keys_key; DROP INDEX IF EXISTS refs_target;")) < 0)
 		goto done;
 	finalize_all(ix);
 	if ((err = prepare_all(ix)) < 0 || (err = run_walk(ix, repo, NULL, to, "indexing")) < 0)

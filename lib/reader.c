@@ -65,6 +65,9 @@ struct sfa_reader {
 	size_t pos;
 	size_t line;
 
+	/* folded input name -> field name (borrowed), or NULL */
+	const json_t *rename;
+
 	/* The record last returned or refused. */
 	size_t rec_line;
 	int has_raw;
@@ -340,31 +343,37 @@ static int csv_blank(const struct sfa_reader *r)
 	return 1;
 }
 
-/*
- * "First Name" becomes "first_name": case folded, runs of blanks one '_'.
- * A '-' stays: field names may hold one ("trade-show").
- */
-static void normalize_name(struct sfa_buf *out, const char *s, size_t len)
+void sfa_field_fold(struct sfa_buf *out, const char *s, size_t len)
 {
 	int gap = 0;
+	size_t start = out->len;
 
-	while (len && (s[len - 1] == ' ' || s[len - 1] == '\t'))
-		len--;
-	while (len && (*s == ' ' || *s == '\t')) {
-		s++;
-		len--;
-	}
 	for (size_t i = 0; i < len; i++) {
-		char c = s[i];
+		unsigned char c = (unsigned char)s[i];
 
-		if (c == ' ' || c == '\t') {
-			if (!gap)
+		if (c >= 0x80 || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-') {
+			if (gap && out->len > start)
 				sfa_buf_addch(out, '_');
-			gap = 1;
-			continue;
+			gap = 0;
+			sfa_buf_addch(out, (char)c);
+		} else if (c >= 'A' && c <= 'Z') {
+			if (gap && out->len > start)
+				sfa_buf_addch(out, '_');
+			gap = 0;
+			sfa_buf_addch(out, (char)(c - 'A' + 'a'));
+		} else {
+			gap = 1;	/* blanks and punctuation: one '_' between words */
 		}
-		gap = 0;
-		sfa_buf_addch(out, c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c);
+	}
+}
+
+/* The field a column or key called `given` (folded in `name`) goes to. */
+static void map_name(const struct sfa_reader *r, struct sfa_buf *name)
+{
+	const json_t *to = r->rename ? json_object_get(r->rename, name->buf) : NULL;
+	if (json_is_string(to)) {
+		sfa_buf_reset(name);
+		sfa_buf_addstr(name, json_string_value(to));
 	}
 }
 
@@ -391,7 +400,8 @@ static int csv_header(struct sfa_reader *r)
 			goto done;
 		}
 		sfa_buf_reset(&name);
-		normalize_name(&name, s, len);
+		sfa_field_fold(&name, s, len);
+		map_name(r, &name);
 		if (!name.len) {
 			ret = fail(r, SFA_EINPUT, "%s:%zu: column %zu: empty name",
 				   r->name, r->rec_line, i + 1);
@@ -519,6 +529,31 @@ static size_t json_error_line(const struct sfa_reader *r, const json_error_t *er
  * it is parsed from what is buffered and parsed again with more input
  * when it runs off the end.
  */
+/* JSON keys are field names already; only those the map names are moved. */
+static void rename_keys(const struct sfa_reader *r, json_t *rec)
+{
+	struct sfa_buf name = SFA_BUF_INIT;
+	const char *k;
+	json_t *v, *tmp, *moved = NULL;
+
+	json_object_foreach_safe(rec, tmp, k, v) {
+		sfa_buf_reset(&name);
+		sfa_field_fold(&name, k, strlen(k));
+		map_name(r, &name);
+		if (!strcmp(name.buf, k) || !name.len)
+			continue;
+		if (!moved)
+			moved = json_object();
+		json_object_set(moved, name.buf, v);
+		json_object_del(rec, k);
+	}
+	if (moved) {
+		json_object_update(rec, moved);
+		json_decref(moved);
+	}
+	sfa_buf_release(&name);
+}
+
 static int json_value(struct sfa_reader *r, json_t **out)
 {
 	const size_t strict = JSON_DECODE_ANY | JSON_DISABLE_EOF_CHECK | JSON_REJECT_DUPLICATES;
@@ -605,6 +640,8 @@ static int json_value(struct sfa_reader *r, json_t **out)
 		json_decref(v);
 		return sfa_error_set(SFA_EINPUT, "%s:%zu: not an object", r->name, r->rec_line);
 	}
+	if (r->rename)
+		rename_keys(r, v);
 	*out = v;
 	return 1;
 }
@@ -668,6 +705,11 @@ int sfa_reader_open(struct sfa_reader **out, int fd, const char *name)
 	sfa_buf_init(&r->header, 0);
 	*out = r;
 	return 0;
+}
+
+void sfa_reader_rename(struct sfa_reader *r, const json_t *map)
+{
+	r->rename = map;
 }
 
 int sfa_reader_next(struct sfa_reader *r, json_t **out)

@@ -11,7 +11,9 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "sfa/config.h"
 #include "sfa/error.h"
+#include "sfa/schema.h"
 #include "sfa/store.h"
 #include "sfa/treediff.h"
 #include "store-private.h"
@@ -22,6 +24,7 @@ struct sfa_store {
 	git_repository *repo;
 	struct sfa_index *index;
 	int lockfd;
+	struct sfa_schema *schema;	/* loaded on first use */
 };
 
 static int initialized;
@@ -340,6 +343,7 @@ void sfa_store_free(struct sfa_store *s)
 		return;
 	sfa_store_unlock_write(s);
 	sfa_index_free(s->index);
+	sfa_schema_free(s->schema);
 	git_repository_free(s->repo);
 	free(s->path);
 	free(s);
@@ -399,7 +403,7 @@ static int first_commit(git_repository *repo)
 	git_signature *sig = NULL;
 	git_tree *tree = NULL;
 	git_reference *ref = NULL;
-	struct sfa_store tmp = { NULL, repo, NULL, -1 };
+	struct sfa_store tmp = { NULL, repo, NULL, -1, NULL };
 	int err;
 
 	if ((err = sfa_store_signature(&tmp, &sig)) < 0)
@@ -485,9 +489,8 @@ int sfa_store_resolve(struct sfa_store *s, const struct sfa_type *t, const char 
 	return sfa_index_resolve(s->index, t, norm, out);
 }
 
-int sfa_store_read(struct sfa_store *s, const struct sfa_type *t, const char *id, json_t **out)
+int sfa_store_read_file(struct sfa_store *s, const char *path, struct sfa_buf *out)
 {
-	struct sfa_buf path = SFA_BUF_INIT;
 	git_oid head;
 	git_commit *c = NULL;
 	git_tree *tree = NULL;
@@ -497,29 +500,73 @@ int sfa_store_read(struct sfa_store *s, const struct sfa_type *t, const char *id
 
 	if ((err = sfa_store_head(s, &head)) < 0)
 		return err;
-	sfa_store_record_path(&path, t, id);
 	if (git_commit_lookup(&c, s->repo, &head) < 0 || git_commit_tree(&tree, c) < 0) {
 		err = sfa_error_git(SFA_ESTORE, "cannot read head");
 		goto done;
 	}
-	rc = git_tree_entry_bypath(&e, tree, path.buf);
+	rc = git_tree_entry_bypath(&e, tree, path);
 	if (rc == GIT_ENOTFOUND) {
-		err = sfa_error_set(SFA_ENOTFOUND, "no %s '%s'", t->name, id);
+		err = sfa_error_set(SFA_ENOTFOUND, "no '%s' in the store", path);
 		goto done;
 	}
-	if (rc < 0 || git_blob_lookup(&blob, s->repo, git_tree_entry_id(e)) < 0) {
-		err = sfa_error_git(SFA_ESTORE, "cannot read record");
+	if (rc < 0 || git_tree_entry_type(e) != GIT_OBJECT_BLOB ||
+	    git_blob_lookup(&blob, s->repo, git_tree_entry_id(e)) < 0) {
+		err = sfa_error_git(SFA_ESTORE, "cannot read file");
+		sfa_error_prefix(err, "'%s': ", path);
 		goto done;
 	}
-	if ((err = sfa_record_decode(out, git_blob_rawcontent(blob), (size_t)git_blob_rawsize(blob))) < 0)
-		sfa_error_prefix(err, "%s: ", path.buf);
+	sfa_buf_add(out, git_blob_rawcontent(blob), (size_t)git_blob_rawsize(blob));
 done:
 	git_blob_free(blob);
 	git_tree_entry_free(e);
 	git_tree_free(tree);
 	git_commit_free(c);
-	sfa_buf_release(&path);
 	return err;
+}
+
+int sfa_store_read(struct sfa_store *s, const struct sfa_type *t, const char *id, json_t **out)
+{
+	struct sfa_buf path = SFA_BUF_INIT, body = SFA_BUF_INIT;
+	int err;
+
+	sfa_store_record_path(&path, t, id);
+	err = sfa_store_read_file(s, path.buf, &body);
+	if (err == SFA_ENOTFOUND)
+		err = sfa_error_set(SFA_ENOTFOUND, "no %s '%s'", t->name, id);
+	else if (!err && (err = sfa_record_decode(out, body.buf, body.len)) < 0)
+		sfa_error_prefix(err, "%s: ", path.buf);
+	sfa_buf_release(&path);
+	sfa_buf_release(&body);
+	return err;
+}
+
+void sfa_store_forget_schema(struct sfa_store *s)
+{
+	sfa_schema_free(s->schema);
+	s->schema = NULL;
+}
+
+int sfa_store_schema(struct sfa_store *s, const struct sfa_schema **out)
+{
+	json_t *cfg = NULL;
+	struct sfa_buf text = SFA_BUF_INIT;
+	int err;
+
+	if (!s->schema) {
+		err = sfa_config_read(s, "config/schema.json", &cfg, &text);
+		if (err == SFA_ENOTFOUND) {
+			sfa_buf_addstr(&text, sfa_schema_default());
+			err = sfa_config_parse(&cfg, "config/schema.json", text.buf, text.len);
+		}
+		if (!err && (err = sfa_schema_parse(&s->schema, cfg)) < 0)
+			sfa_config_error(SFA_ESTORE, "config/schema.json", text.buf, text.len);
+		json_decref(cfg);
+		sfa_buf_release(&text);
+		if (err < 0)
+			return err == SFA_EINPUT ? SFA_ESTORE : err;
+	}
+	*out = s->schema;
+	return 0;
 }
 
 int sfa_store_reindex(struct sfa_store *s)

@@ -26,8 +26,17 @@ struct change {
 	char id[SFA_ID_LEN + 1];
 };
 
+/* A file outside the record folders: "config/schema.json", "state/assignment.json". */
+struct filechange {
+	char folder[16];
+	char name[65];
+	git_oid oid;		/* zero: remove */
+};
+
 struct sfa_txn {
 	struct sfa_store *s;
+	struct filechange *files;
+	size_t nfiles, files_alloc;
 	git_odb *odb;
 	struct sfa_pack *pack;
 	git_oid base;
@@ -39,7 +48,7 @@ struct sfa_txn {
 
 /* A tree entry to put in place of (or beside) a parent's entry. */
 struct tent {
-	char name[SFA_ID_LEN + 6];
+	char name[72];
 	size_t len;
 	git_filemode_t mode;
 	git_oid oid;
@@ -150,9 +159,55 @@ int sfa_txn_add(struct sfa_txn *t, const struct sfa_type *type, const char *id, 
 	return put(t, type, id, rec, NULL, 1);
 }
 
+int sfa_txn_del(struct sfa_txn *t, const struct sfa_type *type, const char *id)
+{
+	struct change *c;
+	int err = sfa_index_oid(sfa_store_index(t->s), type, id, &(git_oid){ { 0 } });
+
+	if (err == SFA_ENOTFOUND)
+		return sfa_error_set(SFA_ENOTFOUND, "no %s '%s'", type->name, id);
+	if (err < 0)
+		return err;
+	SFA_ALLOC_GROW(t->v, t->n + 1, t->alloc);
+	c = &t->v[t->n];
+	memset(&c->oid, 0, sizeof(c->oid));	/* a zero id takes the entry out */
+	c->seq = (uint32_t)t->n++;
+	c->type = type_pos(type);
+	memcpy(c->id, id, SFA_ID_LEN + 1);
+	return sfa_index_del(sfa_store_index(t->s), type, id);
+}
+
+int sfa_txn_put_file(struct sfa_txn *t, const char *path, const void *data, size_t len)
+{
+	const char *slash = strchr(path, '/');
+	struct filechange *f;
+	size_t fl = slash ? (size_t)(slash - path) : 0, nl = slash ? strlen(slash + 1) : 0;
+	int err;
+
+	/* Record folders are the records' alone; files live in a few known places. */
+	if (!slash || (strncmp(path, "config/", 7) && strncmp(path, "state/", 6)) ||
+	    !nl || nl >= sizeof(f->name) || strchr(slash + 1, '/') || slash[1] == '.')
+		return sfa_error_set(SFA_EUSAGE, "'%s' is not a place for a file in the store", path);
+	for (size_t i = 0; i < t->nfiles; i++)
+		if (!strncmp(t->files[i].folder, path, fl) && !t->files[i].folder[fl] &&
+		    !strcmp(t->files[i].name, slash + 1))
+			return sfa_error_set(SFA_EUSAGE, "'%s' written twice in one commit", path);
+	SFA_ALLOC_GROW(t->files, t->nfiles + 1, t->files_alloc);
+	f = &t->files[t->nfiles];
+	memset(f, 0, sizeof(*f));
+	memcpy(f->folder, path, fl);
+	memcpy(f->name, slash + 1, nl);
+	if (data && (err = write_object(t, GIT_OBJECT_BLOB, data, len, &f->oid)) < 0)
+		return err;
+	t->nfiles++;
+	if (!strcmp(path, "config/schema.json"))
+		sfa_store_forget_schema(t->s);
+	return 0;
+}
+
 size_t sfa_txn_count(const struct sfa_txn *t)
 {
-	return t->n;
+	return t->n + t->nfiles;
 }
 
 static int cmp_change(const void *pa, const void *pb)
@@ -316,9 +371,37 @@ static int cmp_tent(const void *pa, const void *pb)
 	return name_cmp(a->name, a->len, a->mode == GIT_FILEMODE_TREE, b->name, b->len, b->mode == GIT_FILEMODE_TREE);
 }
 
+/* New tree of a folder of plain files (config/, state/) with the txn's files in it. */
+static int build_folder(struct sfa_txn *t, const git_tree *root, const char *folder, struct tent *entry)
+{
+	struct tent *repl = sfa_xcalloc(t->nfiles, sizeof(*repl));
+	git_tree *parent = NULL;
+	size_t n = 0;
+	int err, empty;
+
+	for (size_t i = 0; i < t->nfiles; i++) {
+		if (strcmp(t->files[i].folder, folder))
+			continue;
+		struct tent *r = &repl[n++];
+		r->len = (size_t)snprintf(r->name, sizeof(r->name), "%s", t->files[i].name);
+		r->mode = GIT_FILEMODE_BLOB;
+		r->oid = t->files[i].oid;
+		r->remove = git_oid_is_zero(&r->oid);
+	}
+	qsort(repl, n, sizeof(*repl), cmp_tent);
+	entry->len = (size_t)snprintf(entry->name, sizeof(entry->name), "%s", folder);
+	entry->mode = GIT_FILEMODE_TREE;
+	if ((err = lookup_subtree(t, root, folder, &parent)) == 0 &&
+	    (err = merge_tree(t, parent, repl, n, &entry->oid, &empty)) == 0)
+		entry->remove = empty;
+	git_tree_free(parent);
+	free(repl);
+	return err;
+}
+
 static int build_root(struct sfa_txn *t, const git_oid *base_commit, git_oid *out)
 {
-	struct tent repl[16];
+	struct tent repl[32];
 	size_t nrepl = 0, i = 0;
 	git_commit *c = NULL;
 	git_tree *root = NULL;
@@ -334,6 +417,13 @@ static int build_root(struct sfa_txn *t, const git_oid *base_commit, git_oid *ou
 			j++;
 		err = build_type(t, root, t->v + i, j - i, &repl[nrepl++]);
 		i = j;
+	}
+	for (i = 0; i < t->nfiles && !err; i++) {
+		size_t j = 0;
+		while (j < i && strcmp(t->files[j].folder, t->files[i].folder))
+			j++;
+		if (j == i)	/* first file of its folder */
+			err = build_folder(t, root, t->files[i].folder, &repl[nrepl++]);
 	}
 	if (err)
 		goto done;
@@ -430,7 +520,7 @@ int sfa_txn_commit(struct sfa_txn *t, const char *message, git_oid *out)
 	git_oid tree, commit;
 	int err = 0;
 
-	if (!t->n) {
+	if (!t->n && !t->nfiles) {
 		if (out)
 			*out = t->base;
 		goto done;
@@ -492,6 +582,7 @@ void sfa_txn_free(struct sfa_txn *t)
 	sfa_pack_free(t->pack);
 	git_odb_free(t->odb);
 	free(t->v);
+	free(t->files);
 	sfa_buf_release(&t->enc);
 	sfa_store_unlock_write(t->s);
 	free(t);

@@ -1,6 +1,11 @@
+#include <locale.h>
+#include <pthread.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
+#include <wctype.h>
 
+#include "sfa/buf.h"
 #include "sfa/utf8.h"
 #include "sfa/banned.h"
 
@@ -143,6 +148,23 @@ static const struct range wide[] = {
 	{ 0xFF00, 0xFF60 }, { 0xFFE0, 0xFFE6 }, { 0x1F300, 0x1F64F },
 	{ 0x1F680, 0x1F6C5 }, { 0x1F900, 0x1F9FF }, { 0x1FA70, 0x1FAFF },
 	{ 0x20000, 0x2FFFD }, { 0x30000, 0x3FFFD },
+};
+
+/*
+ * Punctuation, symbols and spaces outside ASCII, by whole blocks where a
+ * block is mostly that. Sorted.
+ */
+static const struct range separators[] = {
+	{ 0x0080, 0x00BF }, { 0x00D7, 0x00D7 }, { 0x00F7, 0x00F7 }, { 0x037E, 0x037E },
+	{ 0x0387, 0x0387 }, { 0x055A, 0x055F }, { 0x0589, 0x058A }, { 0x05BE, 0x05BE },
+	{ 0x05C0, 0x05C0 }, { 0x05C3, 0x05C3 }, { 0x05F3, 0x05F4 }, { 0x060C, 0x060D },
+	{ 0x061B, 0x061F }, { 0x066A, 0x066D }, { 0x06D4, 0x06D4 }, { 0x0964, 0x0965 },
+	{ 0x0E4F, 0x0E4F }, { 0x0E5A, 0x0E5B }, { 0x1680, 0x1680 }, { 0x2000, 0x206F },
+	{ 0x20A0, 0x20CF }, { 0x2100, 0x2BFF }, { 0x2E00, 0x2E7F }, { 0x3000, 0x3003 },
+	{ 0x3008, 0x3020 }, { 0x3030, 0x3030 }, { 0x303D, 0x303D }, { 0x30A0, 0x30A0 },
+	{ 0x30FB, 0x30FB }, { 0xFD3E, 0xFD3F }, { 0xFE10, 0xFE19 }, { 0xFE30, 0xFE6F },
+	{ 0xFF01, 0xFF0F }, { 0xFF1A, 0xFF20 }, { 0xFF3B, 0xFF40 }, { 0xFF5B, 0xFF65 },
+	{ 0xFFE0, 0xFFEE }, { 0xFFF9, 0xFFFD }, { 0x1F000, 0x1FAFF },
 };
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
@@ -296,4 +318,196 @@ size_t sfa_utf8_width(const char *s, size_t len)
 		i += n;
 	}
 	return width;
+}
+
+void sfa_utf8_put(struct sfa_buf *out, unsigned cp)
+{
+	unsigned char b[4];
+	size_t n;
+
+	if ((cp >= 0xD800 && cp <= 0xDFFF) || cp > 0x10FFFF)
+		cp = 0xFFFD;
+	if (cp < 0x80) {
+		b[0] = (unsigned char)cp;
+		n = 1;
+	} else if (cp < 0x800) {
+		b[0] = (unsigned char)(0xC0 | cp >> 6);
+		b[1] = (unsigned char)(0x80 | (cp & 0x3F));
+		n = 2;
+	} else if (cp < 0x10000) {
+		b[0] = (unsigned char)(0xE0 | cp >> 12);
+		b[1] = (unsigned char)(0x80 | (cp >> 6 & 0x3F));
+		b[2] = (unsigned char)(0x80 | (cp & 0x3F));
+		n = 3;
+	} else {
+		b[0] = (unsigned char)(0xF0 | cp >> 18);
+		b[1] = (unsigned char)(0x80 | (cp >> 12 & 0x3F));
+		b[2] = (unsigned char)(0x80 | (cp >> 6 & 0x3F));
+		b[3] = (unsigned char)(0x80 | (cp & 0x3F));
+		n = 4;
+	}
+	sfa_buf_add(out, b, n);
+}
+
+/*
+ * The base letter of each Latin letter with a diacritic, one byte per code
+ * point from `first`, upper and lower case alike: a lowercase ASCII letter
+ * is the base, an uppercase one stands for a two-letter base (see
+ * latin_pair) and '.' means the code point is not folded. Derived from the
+ * Unicode character names ("LATIN SMALL LETTER O WITH STROKE" is o), with
+ * the letters that have no such name (ß, þ, ð, ı, ĸ, ŋ, ſ) given by hand.
+ */
+static const char latin_from_c0[] =
+	"aaaaaaAceeeeiiiidnooooo.ouuuuyTS"	/* U+00C0 */
+	"aaaaaaAceeeeiiiidnooooo.ouuuuyTy"	/* U+00E0 */
+	"aaaaaaccccccccddddeeeeeeeeeegggg"	/* U+0100 */
+	"gggghhhhiiiiiiiiiiIIjjkkklllllll"	/* U+0120 */
+	"lllnnnnnnnnnooooooOOrrrrrrssssss"	/* U+0140 */
+	"ssttttttuuuuuuuuuuuuwwyyyzzzzzzs"	/* U+0160 */
+	"bbbb...cc.ddd....ffg...ikkl..nno"	/* U+0180 */
+	"oo..pp.....ttttuu.vyyzz........."	/* U+01A0 */
+	"....DDDLLLNNNaaiioouuuuuuuuuu.aa"	/* U+01C0 */
+	"aaAAggggkkoooo..jDDDgg..nnaaAAoo"	/* U+01E0 */
+	"aaaaeeeeiiiioooorrrruuuusstt..hh"	/* U+0200 */
+	"nd..zzaaeeooooooooyylnt...acclts"	/* U+0220 */
+	"z..b..eejj.qrryy";			/* U+0240 */
+
+static const char latin_from_1e00[] =
+	"aabbbbbbccddddddddddeeeeeeeeeeff"	/* U+1E00 */
+	"gghhhhhhhhhhiiiikkkkkkllllllllmm"	/* U+1E20 */
+	"mmmmnnnnnnnnoooooooopppprrrrrrrr"	/* U+1E40 */
+	"ssssssssssttttttttuuuuuuuuuuvvvv"	/* U+1E60 */
+	"wwwwwwwwwwxxxxyyzzzzzzhtwyasssS."	/* U+1E80 */
+	"aaaaaaaaaaaaaaaaaaaaaaaaeeeeeeee"	/* U+1EA0 */
+	"eeeeeeeeiiiioooooooooooooooooooo"	/* U+1EC0 */
+	"oooouuuuuuuuuuuuuuyyyyyyyy....yy";	/* U+1EE0 */
+
+static const struct {
+	unsigned first;
+	const char *base;
+	size_t len;
+} latin[] = {
+	{ 0x00C0, latin_from_c0, sizeof(latin_from_c0) - 1 },
+	{ 0x1E00, latin_from_1e00, sizeof(latin_from_1e00) - 1 },
+};
+
+static const char latin_pair_key[] = "ADILNOST";
+static const char *const latin_pair[] = { "ae", "dz", "ij", "lj", "nj", "oe", "ss", "th" };
+
+/*
+ * Letters of other scripts folded to another letter: Greek vowels without
+ * tonos and dialytika (capitals usually drop them, so "ΣΟΦΙΑ" must meet
+ * "Σοφία"), final sigma as medial sigma, Cyrillic ё as е as Russian writers
+ * mostly do. Capitals are listed too for when the locale cannot lowercase.
+ * Sorted by `from`.
+ */
+static const struct other_fold {
+	unsigned short from;
+	unsigned short to;
+} other[] = {
+	{ 0x0386, 0x03B1 }, { 0x0388, 0x03B5 }, { 0x0389, 0x03B7 }, { 0x038A, 0x03B9 },
+	{ 0x038C, 0x03BF }, { 0x038E, 0x03C5 }, { 0x038F, 0x03C9 }, { 0x0390, 0x03B9 },
+	{ 0x03AA, 0x03B9 }, { 0x03AB, 0x03C5 }, { 0x03AC, 0x03B1 }, { 0x03AD, 0x03B5 },
+	{ 0x03AE, 0x03B7 }, { 0x03AF, 0x03B9 }, { 0x03B0, 0x03C5 }, { 0x03C2, 0x03C3 },
+	{ 0x03CA, 0x03B9 }, { 0x03CB, 0x03C5 }, { 0x03CC, 0x03BF }, { 0x03CD, 0x03C5 },
+	{ 0x03CE, 0x03C9 }, { 0x0401, 0x0435 }, { 0x0451, 0x0435 },
+};
+
+static locale_t fold_loc;
+static pthread_once_t fold_loc_once = PTHREAD_ONCE_INIT;
+
+/* Kept for the life of the process; (locale_t)0 when C.UTF-8 is missing. */
+static void fold_loc_init(void)
+{
+	fold_loc = newlocale(LC_CTYPE_MASK, "C.UTF-8", (locale_t)0);
+}
+
+static const char *latin_base(unsigned cp, size_t *n)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(latin); i++) {
+		const char *b, *pair;
+
+		if (cp < latin[i].first || cp - latin[i].first >= latin[i].len)
+			continue;
+		b = latin[i].base + (cp - latin[i].first);
+		if (*b == '.')
+			return NULL;
+		if ((pair = strchr(latin_pair_key, *b))) {
+			*n = 2;
+			return latin_pair[pair - latin_pair_key];
+		}
+		*n = 1;
+		return b;
+	}
+	return NULL;
+}
+
+static int other_cmp(const void *key, const void *elem)
+{
+	unsigned cp = *(const unsigned *)key, from = ((const struct other_fold *)elem)->from;
+
+	return cp < from ? -1 : cp > from;
+}
+
+static unsigned other_base(unsigned cp)
+{
+	const struct other_fold *o = bsearch(&cp, other, ARRAY_SIZE(other), sizeof(*other), other_cmp);
+
+	return o ? o->to : cp;
+}
+
+static void fold_cp(struct sfa_buf *out, unsigned cp)
+{
+	const char *base;
+	size_t n;
+
+	if (cp >= 0x300 && cp <= 0x36F)
+		return;
+	if (cp >= 0xFF01 && cp <= 0xFF5E) {
+		cp -= 0xFEE0;
+		sfa_buf_addch(out, cp >= 'A' && cp <= 'Z' ? (int)cp + 32 : (int)cp);
+		return;
+	}
+	if (fold_loc)
+		cp = (unsigned)towlower_l((wint_t)cp, fold_loc);
+	if ((base = latin_base(cp, &n))) {
+		sfa_buf_add(out, base, n);
+		return;
+	}
+	sfa_utf8_put(out, other_base(cp));
+}
+
+size_t sfa_utf8_fold(struct sfa_buf *out, const char *s, size_t len)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t start = out->len, i = 0;
+
+	pthread_once(&fold_loc_once, fold_loc_init);
+	sfa_buf_grow(out, len);
+	while (i < len) {
+		unsigned cp;
+		size_t n;
+
+		if (p[i] < 0x80) {
+			sfa_buf_addch(out, p[i] >= 'A' && p[i] <= 'Z' ? p[i] + 32 : p[i]);
+			i++;
+			continue;
+		}
+		n = decode(p + i, len - i, &cp);
+		if (!n) {
+			sfa_utf8_put(out, 0xFFFD);
+			i++;
+			continue;
+		}
+		fold_cp(out, cp);
+		i += n;
+	}
+	return out->len - start;
+}
+
+int sfa_utf8_is_separator(unsigned cp)
+{
+	if (cp < 0x80)
+		return !((cp >= 'a' && cp <= 'z') || (cp >= 'A' && cp <= 'Z') || (cp >= '0' && cp <= '9'));
+	return in_table(cp, separators, ARRAY_SIZE(separators));
 }

@@ -55,23 +55,72 @@ int sfa_index_field_known(struct sfa_index *ix, const struct sfa_type *t, const 
 /* Every field name seen on records of type `t`, sorted (strings owned by the array). */
 int sfa_index_fields(struct sfa_index *ix, const struct sfa_type *t, json_t **out);
 
-/* A list query: all conditions must hold (exact text match). */
+/* A condition of a list query on one field. */
+enum sfa_op {
+	SFA_OP_EQ, SFA_OP_NE, SFA_OP_LT, SFA_OP_LE, SFA_OP_GT, SFA_OP_GE,
+	SFA_OP_CONTAINS,	/* case- and accent-insensitive substring */
+	SFA_OP_IN,		/* equal to one of `values` */
+	SFA_OP_EMPTY, SFA_OP_NOT_EMPTY
+};
+
+/* How values of a field compare: as text (ISO dates too), whole numbers, or amounts. */
+enum sfa_cmp { SFA_CMP_TEXT, SFA_CMP_NUMBER, SFA_CMP_MONEY };
+
+struct sfa_cond {
+	char *field;
+	enum sfa_op op;
+	enum sfa_cmp cmp;
+	/*
+	 * The values as stored JSON ("\"new\"", "250", "true"); for <, >
+	 * the plain text or number. One value except for SFA_OP_IN.
+	 */
+	char **values;
+	size_t nvalues;
+};
+
+struct sfa_sort {
+	char *field;
+	int desc;
+};
+
 struct sfa_query {
 	const struct sfa_type *type;
-	const char *const *where_field;
-	const char *const *where_value;
-	size_t nwhere;
-	long limit;		/* < 0: no limit */
-	int ids_only;		/* records hold only "id" (for --format ids) */
+	const struct sfa_cond *conds;	/* all must hold */
+	size_t nconds;
+	const char *match;		/* FTS5 expression (sfa_fts_query), or NULL */
+	const struct sfa_sort *sort;	/* then created_at, id; search: by rank */
+	size_t nsort;
+	const char *refers_to;		/* only records with a field holding this id */
+	long limit;			/* < 0: no limit */
+	int ids_only;			/* records hold only "id" (for --format ids) */
 };
 
 /*
- * Calls `fn` for each matching record in stable order (created_at, id),
- * streaming; returns the number of records or a negative code (also when
- * `fn` fails, which stops the walk).
+ * Calls `fn` for each matching record in stable order, streaming; returns
+ * the number of records or a negative code (also when `fn` fails, which
+ * stops the walk).
  */
 long sfa_index_list(struct sfa_index *ix, const struct sfa_query *q,
 		    int (*fn)(const json_t *rec, void *data), void *data);
+
+/*
+ * Records of every type referring to `id` (a field holding it), newest
+ * first: `fn` gets the type and the record.
+ */
+long sfa_index_referrers(struct sfa_index *ix, const char *id,
+			 int (*fn)(const struct sfa_type *t, const json_t *rec, void *data), void *data);
+
+/*
+ * Ids of records of type `t` with match key `kind` ("email", "phone",
+ * "block", "company", "domain") equal to `key`, to `fn` in id order;
+ * with `key` NULL every key of that kind, ordered by key (`fn` gets it).
+ */
+long sfa_index_keys(struct sfa_index *ix, const struct sfa_type *t, const char *kind, const char *key,
+		    int (*fn)(const char *key, const char *id, void *data), void *data);
+
+/* The SQLite handle, for reports that need their own queries (read only). */
+struct sqlite3;
+struct sqlite3 *sfa_index_db(struct sfa_index *ix);
 
 /*
  * Brings the index from the commit it reflects to `to`, reading only the

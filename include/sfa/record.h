@@ -11,18 +11,22 @@
 
 #include "sfa/buf.h"
 
-/* A record type: its name, its folder in the store, its usual columns. */
+/*
+ * A record type: its name, its folder in the store, its usual columns and
+ * the fields full-text search reads. Field types are the schema's business.
+ */
 struct sfa_type {
 	const char *name;		/* "lead" */
 	const char *plural;		/* "leads" (also the folder) */
 	const char *const *columns;	/* default output order, NULL-ended */
-	/* Checks and normalizes the type's own fields; message names the field. */
-	int (*check)(json_t *rec);
+	const char *const *search;	/* searched by `search`, NULL-ended */
 };
 
-extern const struct sfa_type sfa_type_lead;
+extern const struct sfa_type sfa_type_lead, sfa_type_account, sfa_type_contact, sfa_type_opportunity;
 /* The types the store knows, NULL-ended. */
 extern const struct sfa_type *const sfa_types[];
+/* The type called `name` (singular or plural), or NULL. */
+const struct sfa_type *sfa_type_find(const char *name);
 
 #define SFA_FIELD_NAME_MAX 64
 
@@ -35,11 +39,11 @@ int sfa_field_name_check(const char *name);
 /*
  * Checks a record before it is stored and normalizes it in place: field
  * names, no nested values, empty text turned to null ("no value"), `id` a
- * valid id, `created_at` a date-time (stored in UTC), then the type's own
- * check.
+ * valid id, `created_at` a date-time (stored in UTC). Declared fields are
+ * checked against the schema (sfa_schema_normalize).
  * Messages name the field: "field 'email': not an address: 'bob@'".
  */
-int sfa_record_check(const struct sfa_type *t, json_t *rec);
+int sfa_record_check(json_t *rec);
 
 /* Applies `changes` to `rec`: a field set to null is removed. */
 void sfa_record_merge(json_t *rec, const json_t *changes);
@@ -63,5 +67,11 @@ void sfa_time_iso(char out[21], time_t t);
  * into UTC seconds.
  */
 int sfa_time_parse(time_t *out, const char *s);
+
+/*
+ * The time now, or $SFA_NOW (an ISO 8601 date-time) when set, so that
+ * scripts and tests can reproduce what relative dates and decay give.
+ */
+time_t sfa_now(void);
 
 #endif

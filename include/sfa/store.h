@@ -54,6 +54,16 @@ void sfa_store_record_path(struct sfa_buf *out, const struct sfa_type *t, const 
 /* A record as of the branch head, read from git; SFA_ENOTFOUND when absent. */
 int sfa_store_read(struct sfa_store *s, const struct sfa_type *t, const char *id, json_t **out);
 
+/* Appends the file at `path` ("config/users.json") as of the head; SFA_ENOTFOUND when absent. */
+int sfa_store_read_file(struct sfa_store *s, const char *path, struct sfa_buf *out);
+
+/*
+ * The store's schema (config/schema.json, or the shipped default when the
+ * store has none), loaded once per open store and owned by it.
+ */
+struct sfa_schema;
+int sfa_store_schema(struct sfa_store *s, const struct sfa_schema **out);
+
 /* The commit author: $SFA_USER/$SFA_EMAIL, git config, or the login name. */
 int sfa_store_signature(struct sfa_store *s, git_signature **out);
 
@@ -88,7 +98,17 @@ int sfa_txn_put(struct sfa_txn *txn, const struct sfa_type *t, const char *id,
 		const json_t *rec, int *changed);
 /* Stores a new record under an id just made with sfa_id_new (no lookup). */
 int sfa_txn_add(struct sfa_txn *txn, const struct sfa_type *t, const char *id, const json_t *rec);
-/* Number of records put or deleted so far. */
+/*
+ * Takes record `id` of type `t` out of the tree (its history stays);
+ * SFA_ENOTFOUND when there is no such record.
+ */
+int sfa_txn_del(struct sfa_txn *txn, const struct sfa_type *t, const char *id);
+/*
+ * Writes a file outside the record folders, "config/NAME" or "state/NAME"
+ * (one folder level); `data` NULL removes it. The caller checks content.
+ */
+int sfa_txn_put_file(struct sfa_txn *txn, const char *path, const void *data, size_t len);
+/* Number of records and files put or deleted so far. */
 size_t sfa_txn_count(const struct sfa_txn *txn);
 
 /*

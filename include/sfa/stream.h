@@ -50,6 +50,19 @@ int sfa_reader_open(struct sfa_reader **out, int fd, const char *name);
  * error: "NAME: empty input".
  */
 int sfa_reader_next(struct sfa_reader *r, json_t **out);
+/*
+ * Input names to field names: `map` (borrowed, kept while reading) has
+ * folded names as keys (see sfa_field_fold) and field names as values.
+ * CSV columns are folded and then mapped; JSON keys only mapped.
+ */
+void sfa_reader_rename(struct sfa_reader *r, const json_t *map);
+/*
+ * Appends `s` folded as a column name: ASCII letters lowercased, runs of
+ * blanks and punctuation (other than '-') one '_' between words, so
+ * "E-Mail Address" is "e-mail_address" and "Zip/Postal Code" "zip_postal_code".
+ */
+struct sfa_buf;
+void sfa_field_fold(struct sfa_buf *out, const char *s, size_t len);
 int sfa_reader_fatal(const struct sfa_reader *r);
 
 /* Line (1-based) where the record last returned (or refused) starts. */
@@ -86,7 +99,6 @@ void sfa_writer_free(struct sfa_writer *w);
 
 /* The text of a value as CSV and tables show it (strings unquoted, null
  * empty, objects and arrays as compact JSON). Appends to `out`. */
-struct sfa_buf;
 void sfa_value_text(struct sfa_buf *out, const json_t *v);
 /*
  * A value as compact JSON: keys sorted, UTF-8 kept, reals in their

@@ -1,0 +1,60 @@
+/*
+ * The verbs every record command shares (add, import, show, list, search,
+ * set, delete), for `sfa-lead`, `sfa-account`, `sfa-contact`. Like cli.h
+ * this is the command-line layer: these functions parse options, print,
+ * and return an exit code. The record type and the command's usage text
+ * come from the caller.
+ */
+#ifndef SFA_VERBS_H
+#define SFA_VERBS_H
+
+#include <jansson.h>
+
+#include "sfa/record.h"
+#include "sfa/store.h"
+
+struct sfa_verb {
+	const struct sfa_type *type;
+	const char *command;	/* "sfa-lead" */
+	const char *usage;	/* the whole SYNOPSIS */
+};
+
+int sfa_verb_add(const struct sfa_verb *v, int argc, char **argv);
+int sfa_verb_import(const struct sfa_verb *v, int argc, char **argv);
+int sfa_verb_show(const struct sfa_verb *v, int argc, char **argv);
+int sfa_verb_list(const struct sfa_verb *v, int argc, char **argv);
+int sfa_verb_search(const struct sfa_verb *v, int argc, char **argv);
+int sfa_verb_set(const struct sfa_verb *v, int argc, char **argv);
+int sfa_verb_delete(const struct sfa_verb *v, int argc, char **argv);
+
+/* Runs the verb named argv[1] from `verbs` (NULL-ended), or prints usage. */
+struct sfa_verb_entry {
+	const char *name;
+	int (*fn)(const struct sfa_verb *v, int argc, char **argv);
+};
+int sfa_verb_main(const struct sfa_verb *v, const struct sfa_verb_entry *verbs, int argc, char **argv);
+
+/*
+ * For verbs that change records: the records named by `ids` (ids or
+ * prefixes) or, when there are none, by stdin — one id per line, or
+ * CSV/JSON records with an "id" field (their other fields handed over as
+ * `input`, else NULL). `fn` runs for each inside one transaction; the
+ * commit message is made by `message` from the number changed. Ids that
+ * match nothing or several records stop it all, nothing written.
+ */
+struct sfa_each {
+	const struct sfa_verb *verb;
+	struct sfa_store *store;
+	int (*fn)(struct sfa_txn *txn, const char *id, json_t *input, void *data);
+	void *data;
+	/* "set status=working on" -> "sfa-lead: set status=working on 3 leads" */
+	const char *what;
+	int dry_run;
+	size_t changed;		/* out: records changed */
+};
+int sfa_verb_each(struct sfa_each *e, int nids, char **ids);
+
+/* Parses field=value arguments into an object (new reference); SFA_EUSAGE on a bad one. */
+int sfa_verb_fields(json_t **out, int argc, char **argv);
+
+#endif

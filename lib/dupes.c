@@ -1,0 +1,365 @@
+/* Finding duplicate people through the index's match keys. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "sfa/dupes.h"
+#include "sfa/error.h"
+#include "sfa/match.h"
+#include "sfa/progress.h"
+#include "sfa/banned.h"
+
+#define PHONE_SCORE 0.9
+
+static const char *text_of(const json_t *rec, const char *field)
+{
+	return json_string_value(json_object_get(rec, field));
+}
+
+/* Emails contradict when both are given and differ. */
+static int emails_clash(const char *a, const char *b)
+{
+	return a && b && *a && *b && strcmp(a, b);
+}
+
+struct candidates {
+	char (*ids)[SFA_ID_LEN + 1];
+	size_t n, alloc;
+};
+
+static int collect(const char *key, const char *id, void *data)
+{
+	struct candidates *c = data;
+	SFA_ALLOC_GROW(c->ids, c->n + 1, c->alloc);
+	memcpy(c->ids[c->n++], id, SFA_ID_LEN + 1);
+	return 0;
+}
+
+int sfa_dupes_match(struct sfa_store *s, const struct sfa_type *t, const json_t *rec,
+		    char out[SFA_ID_LEN + 1], struct sfa_buf *why)
+{
+	struct sfa_index *ix = sfa_store_index(s);
+	struct sfa_buf key = SFA_BUF_INIT, email = SFA_BUF_INIT, name = SFA_BUF_INIT, other = SFA_BUF_INIT;
+	struct candidates c = { 0 };
+	const char *company = t == &sfa_type_lead ? text_of(rec, "company") : text_of(rec, "account");
+	const char *self = text_of(rec, "id");
+	long rc;
+	int err = SFA_ENOTFOUND, has_email;
+
+	has_email = sfa_match_email_key(&email, text_of(rec, "email"));
+	if (has_email) {
+		if ((rc = sfa_index_keys(ix, t, "email", email.buf, collect, &c)) < 0) {
+			err = (int)rc;
+			goto done;
+		}
+		for (size_t i = 0; i < c.n; i++)
+			if (!self || strcmp(self, c.ids[i])) {
+				memcpy(out, c.ids[i], SFA_ID_LEN + 1);
+				if (why)
+					sfa_buf_addstr(why, "email");
+				err = 0;
+				goto done;
+			}
+	}
+	/* phone and name: only where the stored record's email does not clash */
+	for (int pass = 0; pass < 3; pass++) {
+		const char *kind = pass < 2 ? "phone" : "block";
+		int ok = pass == 0 ? sfa_match_phone_key(&key, text_of(rec, "phone"), text_of(rec, "country"))
+		       : pass == 1 ? sfa_match_phone_key(&key, text_of(rec, "mobile"), text_of(rec, "country"))
+				   : sfa_match_block_key(&key, text_of(rec, "first_name"), text_of(rec, "last_name"), company);
+		if (!ok)
+			continue;
+		if (pass == 2 && !sfa_match_name_key(&name, text_of(rec, "first_name"), text_of(rec, "last_name")))
+			continue;
+		c.n = 0;
+		if ((rc = sfa_index_keys(ix, t, kind, key.buf, collect, &c)) < 0) {
+			err = (int)rc;
+			goto done;
+		}
+		for (size_t i = 0; i < c.n; i++) {
+			json_t *cand = NULL;
+			double sim = PHONE_SCORE;
+			if (self && !strcmp(self, c.ids[i]))
+				continue;
+			if ((err = sfa_index_get(ix, t, c.ids[i], &cand)) < 0)
+				goto done;
+			sfa_match_email_key(&other, text_of(cand, "email"));
+			int clash = has_email && other.len && strcmp(other.buf, email.buf);
+			if (!clash && pass == 2) {
+				sfa_match_name_key(&other, text_of(cand, "first_name"), text_of(cand, "last_name"));
+				sim = sfa_match_similarity(name.buf, other.buf);
+			}
+			json_decref(cand);
+			if (!clash && (pass < 2 || sim >= SFA_DUPES_THRESHOLD)) {
+				memcpy(out, c.ids[i], SFA_ID_LEN + 1);
+				if (why && pass < 2)
+					sfa_buf_addstr(why, "phone");
+				else if (why)
+					sfa_buf_addf(why, "name+company %.2f", sim);
+				err = 0;
+				goto done;
+			}
+			err = SFA_ENOTFOUND;
+		}
+	}
+done:
+	free(c.ids);
+	sfa_buf_release(&key);
+	sfa_buf_release(&email);
+	sfa_buf_release(&name);
+	sfa_buf_release(&other);
+	return err;
+}
+
+/* --- every group ------------------------------------------------------------ */
+
+struct node {
+	char id[SFA_ID_LEN + 1];
+	size_t parent;
+	char *email;		/* email key or NULL */
+	char *name;		/* name key or NULL */
+	unsigned reasons;
+	double score;		/* weakest link into its group so far (at the root) */
+};
+
+struct finder {
+	struct node *v;
+	size_t n, alloc;
+	/* the current run of records sharing one key */
+	char *run_key;
+	size_t *run;
+	size_t nrun, run_alloc;
+	const char *kind;
+	double threshold;
+	unsigned long long links;
+};
+
+static int cmp_node_id(const void *a, const void *b)
+{
+	return strcmp(((const struct node *)a)->id, ((const struct node *)b)->id);
+}
+
+static size_t find_node(struct finder *f, const char *id)
+{
+	struct node key;
+	memcpy(key.id, id, SFA_ID_LEN + 1);
+	struct node *p = bsearch(&key, f->v, f->n, sizeof(*f->v), cmp_node_id);
+	return p ? (size_t)(p - f->v) : (size_t)-1;
+}
+
+static size_t root_of(struct finder *f, size_t i)
+{
+	while (f->v[i].parent != i) {
+		f->v[i].parent = f->v[f->v[i].parent].parent;
+		i = f->v[i].parent;
+	}
+	return i;
+}
+
+static void link(struct finder *f, size_t a, size_t b, unsigned reason, double score)
+{
+	size_t ra = root_of(f, a), rb = root_of(f, b);
+	double s = score;
+
+	if (ra != rb) {
+		if (f->v[ra].reasons && f->v[ra].score < s)
+			s = f->v[ra].score;
+		if (f->v[rb].reasons && f->v[rb].score < s)
+			s = f->v[rb].score;
+		if (rb < ra) {
+			size_t t = ra;
+			ra = rb;
+			rb = t;
+		}
+		f->v[rb].parent = ra;
+		f->v[ra].reasons |= f->v[rb].reasons | reason;
+		f->v[ra].score = s;
+	} else {
+		f->v[ra].reasons |= reason;
+		if (score < f->v[ra].score)
+			f->v[ra].score = score;
+	}
+	f->links++;
+}
+
+/* Links the records of one run of equal keys. */
+static void close_run(struct finder *f)
+{
+	/* a key a thousand records share (a switchboard) says little: compare a window */
+	size_t window = 200;
+
+	for (size_t i = 0; i < f->nrun; i++)
+		for (size_t j = i + 1; j < f->nrun && j < i + window; j++) {
+			struct node *a = &f->v[f->run[i]], *b = &f->v[f->run[j]];
+			if (!strcmp(f->kind, "email")) {
+				link(f, f->run[i], f->run[j], SFA_DUPE_EMAIL, 1.0);
+				break;	/* all share the key: a chain links them */
+			}
+			if (emails_clash(a->email, b->email))
+				continue;
+			if (!strcmp(f->kind, "phone")) {
+				link(f, f->run[i], f->run[j], SFA_DUPE_PHONE, PHONE_SCORE);
+			} else {
+				double sim = sfa_match_similarity(a->name, b->name);
+				if (sim >= f->threshold)
+					link(f, f->run[i], f->run[j], SFA_DUPE_NAME, sim);
+			}
+		}
+	f->nrun = 0;
+}
+
+static int on_key(const char *key, const char *id, void *data)
+{
+	struct finder *f = data;
+	size_t i = find_node(f, id);
+
+	if (i == (size_t)-1)
+		return 0;
+	if (f->run_key && strcmp(f->run_key, key)) {
+		close_run(f);
+		free(f->run_key);
+		f->run_key = NULL;
+	}
+	if (!f->run_key)
+		f->run_key = sfa_xstrdup(key);
+	SFA_ALLOC_GROW(f->run, f->nrun + 1, f->run_alloc);
+	f->run[f->nrun++] = i;
+	if (!strcmp(f->kind, "email"))
+		f->v[i].email = f->v[i].email ? f->v[i].email : sfa_xstrdup(key);
+	return 0;
+}
+
+static int on_name(const char *key, const char *id, void *data)
+{
+	struct finder *f = data;
+	size_t i = find_node(f, id);
+	if (i != (size_t)-1 && !f->v[i].name)
+		f->v[i].name = sfa_xstrdup(key);
+	return 0;
+}
+
+static int on_record(const json_t *rec, void *data)
+{
+	struct finder *f = data;
+	struct node *n;
+	SFA_ALLOC_GROW(f->v, f->n + 1, f->alloc);
+	n = &f->v[f->n];
+	memset(n, 0, sizeof(*n));
+	memcpy(n->id, json_string_value(json_object_get(rec, "id")), SFA_ID_LEN + 1);
+	f->n++;
+	return 0;
+}
+
+struct group_ref {
+	size_t root;
+	double score;
+	size_t first;	/* position in the sorted member list */
+	size_t n;
+};
+
+static int cmp_group(const void *a, const void *b)
+{
+	const struct group_ref *x = a, *y = b;
+	if (x->score != y->score)
+		return x->score > y->score ? -1 : 1;
+	return x->root < y->root ? -1 : x->root > y->root;
+}
+
+static int cmp_member(const void *a, const void *b, void *data)
+{
+	struct finder *f = data;
+	size_t x = *(const size_t *)a, y = *(const size_t *)b;
+	size_t rx = f->v[x].parent, ry = f->v[y].parent;
+	if (rx != ry)
+		return rx < ry ? -1 : 1;
+	return x < y ? -1 : x > y;
+}
+
+long sfa_dupes_find(struct sfa_store *s, const struct sfa_type *t, double threshold,
+		    int (*fn)(const struct sfa_dupes_group *g, void *data), void *data)
+{
+	struct sfa_index *ix = sfa_store_index(s);
+	struct finder f = { 0 };
+	struct sfa_query q = { 0 };
+	static const char *const kinds[] = { "email", "phone", "block" };
+	size_t *members = NULL, nm = 0;
+	struct group_ref *groups = NULL;
+	size_t ng = 0, galloc = 0;
+	const char **ids = NULL;
+	long rc, count = 0;
+
+	f.threshold = threshold;
+	q.type = t;
+	q.limit = -1;
+	q.ids_only = 1;
+	/* every id, in id order (created_at order from the index, sorted here) */
+	if ((rc = sfa_index_list(ix, &q, on_record, &f)) < 0)
+		goto done;
+	qsort(f.v, f.n, sizeof(*f.v), cmp_node_id);
+	for (size_t i = 0; i < f.n; i++) {
+		f.v[i].parent = i;
+		f.v[i].score = 1.0;
+	}
+	f.kind = "name";
+	if ((rc = sfa_index_keys(ix, t, "name", NULL, on_name, &f)) < 0)
+		goto done;
+	for (size_t k = 0; k < sizeof(kinds) / sizeof(kinds[0]); k++) {
+		f.kind = kinds[k];
+		if ((rc = sfa_index_keys(ix, t, kinds[k], NULL, on_key, &f)) < 0)
+			goto done;
+		close_run(&f);
+		free(f.run_key);
+		f.run_key = NULL;
+		sfa_progress("comparing", k + 1, 3);
+	}
+	if (f.n)
+		sfa_progress(NULL, 3, 3);
+	/* members of groups of two or more, grouped by root */
+	members = sfa_xmalloc((f.n + 1) * sizeof(*members));
+	for (size_t i = 0; i < f.n; i++)
+		f.v[i].parent = root_of(&f, i);
+	for (size_t i = 0; i < f.n; i++)
+		if (f.v[f.v[i].parent].reasons)
+			members[nm++] = i;
+	qsort_r(members, nm, sizeof(*members), cmp_member, &f);
+	for (size_t i = 0; i < nm;) {
+		size_t j = i;
+		while (j < nm && f.v[members[j]].parent == f.v[members[i]].parent)
+			j++;
+		if (j - i >= 2) {
+			SFA_ALLOC_GROW(groups, ng + 1, galloc);
+			groups[ng].root = f.v[members[i]].parent;
+			groups[ng].score = f.v[groups[ng].root].score;
+			groups[ng].first = i;
+			groups[ng++].n = j - i;
+		}
+		i = j;
+	}
+	qsort(groups, ng, sizeof(*groups), cmp_group);
+	ids = sfa_xmalloc((nm + 1) * sizeof(*ids));
+	for (size_t g = 0; g < ng; g++) {
+		struct sfa_dupes_group out;
+		for (size_t m = 0; m < groups[g].n; m++)
+			ids[m] = f.v[members[groups[g].first + m]].id;
+		out.number = g + 1;
+		out.ids = ids;
+		out.n = groups[g].n;
+		out.reasons = f.v[groups[g].root].reasons;
+		out.score = groups[g].score;
+		if ((rc = fn(&out, data)) < 0)
+			goto done;
+		count++;
+	}
+	rc = count;
+done:
+	for (size_t i = 0; i < f.n; i++) {
+		free(f.v[i].email);
+		free(f.v[i].name);
+	}
+	free(f.v);
+	free(f.run);
+	free(f.run_key);
+	free(members);
+	free(groups);
+	free(ids);
+	return rc;
+}

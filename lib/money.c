@@ -1,0 +1,133 @@
+/* Money parsing and formatting in exact minor units. */
+#include <ctype.h>
+#include <limits.h>
+#include <string.h>
+
+#include "sfa/error.h"
+#include "sfa/money.h"
+#include "sfa/banned.h"
+
+int sfa_money_exponent(const char *currency)
+{
+	/* ISO 4217 currencies whose minor unit is not the usual hundredth */
+	static const char zero[] = "BIF CLP DJF GNF ISK JPY KMF KRW PYG RWF UGX UYI VND VUV XAF XOF XPF";
+	static const char three[] = "BHD IQD JOD KWD LYD OMR TND";
+
+	if (strlen(currency) != 3)
+		return 2;
+	if (strstr(zero, currency))
+		return 0;
+	if (strstr(three, currency))
+		return 3;
+	return 2;
+}
+
+static int is_code(const char *s, size_t n)
+{
+	if (n != 3)
+		return 0;
+	for (size_t i = 0; i < 3; i++)
+		if (!isalpha((unsigned char)s[i]))
+			return 0;
+	return 1;
+}
+
+int sfa_money_parse(struct sfa_money *out, const char *s, const char *currency)
+{
+	const char *num, *p = s;
+	size_t nlen = 0;
+	char cur[4] = "";
+	int neg = 0, frac = 0, exp;
+	long long v = 0;
+
+	while (*p == ' ')
+		p++;
+	/* "EUR 12.00" or "12.00 EUR" */
+	if (isalpha((unsigned char)*p)) {
+		size_t k = strspn(p, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz");
+		if (!is_code(p, k))
+			return sfa_error_set(SFA_EINPUT, "not an amount: '%s' (write '1200.50 EUR')", s);
+		memcpy(cur, p, 3);
+		p += 3;
+		while (*p == ' ')
+			p++;
+	}
+	num = p;
+	if (*p == '-' || *p == '+')
+		p++;
+	while (isdigit((unsigned char)*p) || *p == '.')
+		p++;
+	nlen = (size_t)(p - num);
+	while (*p == ' ')
+		p++;
+	if (*p && !cur[0]) {
+		size_t k = strspn(p, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz");
+		if (is_code(p, k)) {
+			memcpy(cur, p, 3);
+			p += 3;
+			while (*p == ' ')
+				p++;
+		}
+	}
+	if (*p == ',' || (*p && strchr("0123456789", *p)))
+		return sfa_error_set(SFA_EINPUT, "not an amount: '%s' (no thousands separators; write '1200.50 EUR')", s);
+	if (*p || !nlen)
+		return sfa_error_set(SFA_EINPUT, "not an amount: '%s' (write '1200.50 EUR')", s);
+	if (!cur[0]) {
+		if (!currency || !*currency)
+			return sfa_error_set(SFA_EINPUT, "amount '%s' has no currency (write '%s EUR')", s, s);
+		if (strlen(currency) != 3)
+			return sfa_error_set(SFA_EINPUT, "'%s' is not a currency code", currency);
+		memcpy(cur, currency, 3);
+	}
+	for (int i = 0; i < 3; i++)
+		cur[i] = (char)toupper((unsigned char)cur[i]);
+	exp = sfa_money_exponent(cur);
+	p = num;
+	if (*p == '-' || *p == '+')
+		neg = *p++ == '-';
+	if (!isdigit((unsigned char)*p))
+		return sfa_error_set(SFA_EINPUT, "not an amount: '%s'", s);
+	int seen_dot = 0, digits = 0;
+	for (; p < num + nlen; p++) {
+		if (*p == '.') {
+			if (seen_dot)
+				return sfa_error_set(SFA_EINPUT, "not an amount: '%s'", s);
+			seen_dot = 1;
+			continue;
+		}
+		if (seen_dot && frac >= exp) {
+			if (*p != '0')
+				return sfa_error_set(SFA_EINPUT, "amount '%s': %s has %d decimal%s", s, cur, exp,
+						     exp == 1 ? "" : "s");
+			continue;
+		}
+		if (v > (LLONG_MAX - 9) / 10 || ++digits > 17)
+			return sfa_error_set(SFA_EINPUT, "amount '%s': too large", s);
+		v = v * 10 + (*p - '0');
+		if (seen_dot)
+			frac++;
+	}
+	for (; frac < exp; frac++) {
+		if (v > LLONG_MAX / 10)
+			return sfa_error_set(SFA_EINPUT, "amount '%s': too large", s);
+		v *= 10;
+	}
+	out->minor = neg ? -v : v;
+	memcpy(out->currency, cur, 4);
+	out->exponent = exp;
+	return 0;
+}
+
+void sfa_money_format(struct sfa_buf *out, const struct sfa_money *m)
+{
+	unsigned long long a = m->minor < 0 ? 0ULL - (unsigned long long)m->minor : (unsigned long long)m->minor;
+	unsigned long long unit = 1;
+
+	for (int i = 0; i < m->exponent; i++)
+		unit *= 10;
+	sfa_buf_addf(out, "%s%llu", m->minor < 0 ? "-" : "", a / unit);
+	if (m->exponent)
+		sfa_buf_addf(out, ".%0*llu", m->exponent, a % unit);
+	sfa_buf_addf(out, " %s", m->currency);
+}

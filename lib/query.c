@@ -1,0 +1,312 @@
+/* The filter language: --where expressions and friends into an index query. */
+#include <ctype.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "sfa/error.h"
+#include "sfa/query.h"
+#include "sfa/record.h"
+#include "sfa/schema.h"
+#include "sfa/banned.h"
+
+void sfa_filter_init(struct sfa_filter *f, struct sfa_store *s, const struct sfa_type *t)
+{
+	memset(f, 0, sizeof(*f));
+	f->store = s;
+	f->q.type = t;
+	f->q.limit = -1;
+}
+
+static void cond_release(struct sfa_cond *c)
+{
+	for (size_t i = 0; i < c->nvalues; i++)
+		free(c->values[i]);
+	free(c->values);
+	free(c->field);
+}
+
+void sfa_filter_release(struct sfa_filter *f)
+{
+	for (size_t i = 0; i < f->nconds; i++)
+		cond_release(&f->conds[i]);
+	free(f->conds);
+	for (size_t i = 0; i < f->nsort; i++)
+		free(f->sort[i].field);
+	free(f->sort);
+	memset(f, 0, sizeof(*f));
+}
+
+/* The field must be one records of this type can have. */
+static int known_field(struct sfa_filter *f, const char *name, const struct sfa_field **decl)
+{
+	const struct sfa_schema *sc;
+	int err;
+
+	*decl = NULL;
+	if ((err = sfa_field_name_check(name)) < 0)
+		return SFA_EUSAGE;
+	if ((err = sfa_store_schema(f->store, &sc)) < 0)
+		return err;
+	if ((*decl = sfa_schema_field(sc, f->q.type, name)) ||
+	    sfa_index_field_known(sfa_store_index(f->store), f->q.type, name))
+		return 0;
+	return sfa_error_set(SFA_EUSAGE, "unknown field '%s' (see '%s list --fields')", name, "sfa-lead");
+}
+
+/* The stored JSON of `value` for the field, as its type has it. */
+static int stored_value(struct sfa_filter *f, const struct sfa_field *decl, const char *field,
+			const char *value, char **out)
+{
+	struct sfa_schema_opts so = { NULL, f->store };
+	const struct sfa_schema *sc;
+	json_t *probe = json_object();
+	int err;
+
+	json_object_set_new(probe, field, json_string(value));
+	if (decl && (err = sfa_store_schema(f->store, &sc)) == 0)
+		err = sfa_schema_normalize(sc, f->q.type, probe, &so);
+	else
+		err = 0;
+	if (!err && !strcmp(field, "created_at")) {
+		time_t t;
+		char iso[21];
+		if ((err = sfa_time_parse(&t, value)) == 0) {
+			sfa_time_iso(iso, t);
+			json_object_set_new(probe, field, json_string(iso));
+		}
+	}
+	if (err < 0) {
+		json_decref(probe);
+		return sfa_error_prefix(SFA_EUSAGE, "--where: ");
+	}
+	*out = json_dumps(json_object_get(probe, field), JSON_ENCODE_ANY | JSON_COMPACT | JSON_ENSURE_ASCII);
+	json_decref(probe);
+	return 0;
+}
+
+static struct sfa_cond *new_cond(struct sfa_filter *f, const char *field, size_t flen, enum sfa_op op)
+{
+	struct sfa_cond *c;
+	SFA_ALLOC_GROW(f->conds, f->nconds + 1, f->alloc);
+	c = &f->conds[f->nconds++];
+	memset(c, 0, sizeof(*c));
+	c->field = sfa_xstrndup(field, flen);
+	c->op = op;
+	f->q.conds = f->conds;
+	f->q.nconds = f->nconds;
+	return c;
+}
+
+static void add_value(struct sfa_cond *c, char *v)
+{
+	c->values = sfa_xrealloc(c->values, (c->nvalues + 1) * sizeof(*c->values));
+	c->values[c->nvalues++] = v;
+}
+
+static enum sfa_cmp cmp_of(const struct sfa_field *decl)
+{
+	if (decl && decl->type == SFA_FT_INTEGER)
+		return SFA_CMP_NUMBER;
+	if (decl && decl->type == SFA_FT_MONEY)
+		return SFA_CMP_MONEY;
+	return SFA_CMP_TEXT;
+}
+
+/* Values for <, >: a number, an amount's number, or the normalized text. */
+static int order_value(struct sfa_filter *f, const struct sfa_field *decl, const char *field,
+		       const char *value, char **out)
+{
+	char *json;
+	json_t *v;
+	int err;
+
+	if (decl && decl->type == SFA_FT_MONEY) {
+		char *end;
+		strtod(value, &end);
+		if (end == value)
+			return sfa_error_set(SFA_EUSAGE, "--where: field '%s': not an amount: '%s'", field, value);
+		*out = sfa_xstrndup(value, (size_t)(end - value));
+		return 0;
+	}
+	if ((err = stored_value(f, decl, field, value, &json)) < 0)
+		return err;
+	v = json_loads(json, JSON_DECODE_ANY, NULL);
+	if (json_is_string(v))
+		*out = sfa_xstrdup(json_string_value(v));
+	else
+		*out = sfa_xstrdup(json);
+	free(json);
+	json_decref(v);
+	return 0;
+}
+
+int sfa_filter_where(struct sfa_filter *f, const char *expr)
+{
+	static const struct { const char *tok; enum sfa_op op; } ops[] = {
+		{ "!=", SFA_OP_NE }, { "<=", SFA_OP_LE }, { ">=", SFA_OP_GE }, { "=", SFA_OP_EQ },
+		{ "<", SFA_OP_LT }, { ">", SFA_OP_GT }, { "~", SFA_OP_CONTAINS },
+	};
+	const struct sfa_field *decl;
+	const char *p = expr, *value;
+	size_t flen;
+	enum sfa_op op = SFA_OP_EQ;
+	int found = 0, err;
+	char field[SFA_FIELD_NAME_MAX + 1];
+
+	while (*p == ' ')
+		p++;
+	flen = 0;
+	while (p[flen] && ((unsigned char)p[flen] >= 0x80 || isalnum((unsigned char)p[flen]) ||
+			   p[flen] == '_' || p[flen] == '-'))
+		flen++;
+	if (!flen || flen > SFA_FIELD_NAME_MAX)
+		return sfa_error_set(SFA_EUSAGE, "--where '%s': expected FIELD OP VALUE (OP one of = != < <= > >= ~ in)", expr);
+	memcpy(field, p, flen);
+	field[flen] = '\0';
+	value = p + flen;
+	while (*value == ' ')
+		value++;
+	if (!strncmp(value, "in ", 3)) {
+		op = SFA_OP_IN;
+		value += 3;
+		found = 1;
+	}
+	for (size_t i = 0; !found && i < sizeof(ops) / sizeof(ops[0]); i++)
+		if (!strncmp(value, ops[i].tok, strlen(ops[i].tok))) {
+			op = ops[i].op;
+			value += strlen(ops[i].tok);
+			found = 1;
+		}
+	if (!found)
+		return sfa_error_set(SFA_EUSAGE, "--where '%s': no operator after '%s' (one of = != < <= > >= ~ in)",
+				     expr, field);
+	if ((err = known_field(f, field, &decl)) < 0)
+		return sfa_error_prefix(SFA_EUSAGE, "--where '%s': ", expr);
+	while (*value == ' ')
+		value++;
+	if (!*value && (op == SFA_OP_EQ || op == SFA_OP_NE)) {
+		new_cond(f, field, flen, op == SFA_OP_EQ ? SFA_OP_EMPTY : SFA_OP_NOT_EMPTY);
+		return 0;
+	}
+	if (!*value)
+		return sfa_error_set(SFA_EUSAGE, "--where '%s': no value", expr);
+	if (op == SFA_OP_IN)
+		return sfa_filter_in(f, field, value);
+	char *v;
+	if (op == SFA_OP_EQ || op == SFA_OP_NE)
+		err = stored_value(f, decl, field, value, &v);
+	else if (op == SFA_OP_CONTAINS)
+		v = sfa_xstrdup(value), err = 0;
+	else
+		err = order_value(f, decl, field, value, &v);
+	if (err < 0)
+		return err;
+	struct sfa_cond *c = new_cond(f, field, flen, op);
+	c->cmp = cmp_of(decl);
+	add_value(c, v);
+	return 0;
+}
+
+int sfa_filter_in(struct sfa_filter *f, const char *field, const char *values)
+{
+	const struct sfa_field *decl;
+	struct sfa_cond *c;
+	const char *p = values;
+	int err;
+
+	if ((err = known_field(f, field, &decl)) < 0)
+		return err;
+	c = new_cond(f, field, strlen(field), SFA_OP_IN);
+	c->cmp = cmp_of(decl);
+	while (*p) {
+		size_t n = strcspn(p, ",");
+		char *one = sfa_xstrndup(p, n), *v;
+		err = stored_value(f, decl, field, one, &v);
+		free(one);
+		if (err < 0)
+			return err;
+		add_value(c, v);
+		p += n + (p[n] == ',');
+	}
+	if (!c->nvalues)
+		return sfa_error_set(SFA_EUSAGE, "no values for '%s'", field);
+	return 0;
+}
+
+int sfa_when_parse(time_t *out, const char *s, time_t now)
+{
+	char *end;
+	long n = strtol(s, &end, 10);
+
+	if (end != s && n >= 0 && end[0] && !end[1] && strchr("hdwmy", end[0])) {
+		long days = end[0] == 'd' ? n : end[0] == 'w' ? 7 * n : end[0] == 'm' ? 30 * n : 365 * n;
+		if (end[0] == 'm' || end[0] == 'y') {
+			/* calendar months and years: "3m" on May 31 is Feb 28 or 29 */
+			struct tm tm;
+			gmtime_r(&now, &tm);
+			if (end[0] == 'm')
+				tm.tm_mon -= (int)n;
+			else
+				tm.tm_year -= (int)n;
+			int mday = tm.tm_mday;
+			tm.tm_mday = 1;
+			time_t first = timegm(&tm);
+			gmtime_r(&first, &tm);
+			static const int dim[] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
+			int y = tm.tm_year + 1900, max = dim[tm.tm_mon] + (tm.tm_mon == 1 && ((y % 4 == 0 && y % 100) || y % 400 == 0));
+			tm.tm_mday = mday < max ? mday : max;
+			*out = timegm(&tm);
+			(void)days;
+			return 0;
+		}
+		*out = now - (end[0] == 'h' ? n * 3600 : days * 86400);
+		return 0;
+	}
+	if (sfa_time_parse(out, s) < 0)
+		return sfa_error_set(SFA_EUSAGE, "'%s' is not a date (2024-03-05), a date-time or a time back (7d, 2w, 3m, 1y, 12h)", s);
+	return 0;
+}
+
+int sfa_filter_time(struct sfa_filter *f, const char *field, int since, const char *when, time_t now)
+{
+	const struct sfa_field *decl;
+	struct sfa_cond *c;
+	char iso[21];
+	time_t t;
+	int err;
+
+	if ((err = sfa_when_parse(&t, when, now)) < 0)
+		return sfa_error_prefix(SFA_EUSAGE, "%s: ", since ? "--since" : "--until");
+	if ((err = known_field(f, field, &decl)) < 0)
+		return err;
+	sfa_time_iso(iso, t);
+	if (decl && decl->type == SFA_FT_DATE)
+		iso[10] = '\0';
+	c = new_cond(f, field, strlen(field), since ? SFA_OP_GE : SFA_OP_LT);
+	add_value(c, sfa_xstrdup(iso));
+	return 0;
+}
+
+int sfa_filter_sort(struct sfa_filter *f, const char *spec)
+{
+	const char *p = spec;
+	const struct sfa_field *decl;
+	int err;
+
+	while (*p) {
+		size_t n = strcspn(p, ",");
+		int desc = *p == '-';
+		char *name = sfa_xstrndup(p + desc, n - (size_t)desc);
+		if ((err = known_field(f, name, &decl)) < 0) {
+			free(name);
+			return sfa_error_prefix(SFA_EUSAGE, "--sort: ");
+		}
+		f->sort = sfa_xrealloc(f->sort, (f->nsort + 1) * sizeof(*f->sort));
+		f->sort[f->nsort].field = name;
+		f->sort[f->nsort++].desc = desc;
+		p += n + (p[n] == ',');
+	}
+	f->q.sort = f->sort;
+	f->q.nsort = f->nsort;
+	return 0;
+}
