@@ -51,7 +51,7 @@ $(B)/%.o: %.c $(HDRS)
 	$(CC) $(SFA_CFLAGS) $(CFLAGS) -c -o $@ $<
 
 # The shipped default configuration is built into the library (.incbin).
-$(B)/lib/schema.o: share/config/schema.json
+$(B)/lib/defaults.o: share/config/schema.json share/config/scoring.json
 
 $(B)/libsfa.a: $(LIB_OBJ)
 	@rm -f $@

@@ -10,6 +10,7 @@
 #include "sfa/error.h"
 #include "sfa/import.h"
 #include "sfa/lead.h"
+#include "sfa/progress.h"
 #include "sfa/query.h"
 #include "sfa/verbs.h"
 #include "sfa/banned.h"
@@ -121,6 +122,26 @@ static int finish(const struct sfa_verb *v, struct sfa_store *s, int err)
 	if (err == SFA_EUSAGE)
 		return sfa_cli_bad_usage(v->usage, "%s", sfa_error_last());
 	return err < 0 ? sfa_cli_fail(err) : sfa_cli_exit(0);
+}
+
+/*
+ * The ids a query selects, gathered before any is changed: rows must not
+ * change under a running SELECT on the same index.
+ */
+static int collect_id(const json_t *rec, void *data)
+{
+	json_array_append(data, json_object_get(rec, "id"));
+	return 0;
+}
+
+static long query_ids(struct sfa_store *s, struct sfa_query *q, json_t **out)
+{
+	long n;
+	*out = json_array();
+	q->ids_only = 1;
+	n = sfa_index_list(sfa_store_index(s), q, collect_id, *out);
+	q->ids_only = 0;
+	return n;
 }
 
 /* --- qualify, disqualify ------------------------------------------------------------ */
@@ -322,10 +343,10 @@ static int score_one(struct scoring *sc, const char *id, const json_t *rec)
 
 	if ((err = sfa_score_eval(&sc->res, sc->rules, rec, sc->now)) < 0)
 		return err;
-	changes = json_pack("{sIs?}", "score", (json_int_t)sc->res.score, "grade", sc->res.grade);
+	changes = json_pack("{sIss?}", "score", (json_int_t)sc->res.score, "grade", sc->res.grade);
 	if (!sc->res.grade)
 		json_object_set_new(changes, "grade", json_null());
-	row = json_pack("{sssIs?}", "id", id, "score", (json_int_t)sc->res.score, "grade", sc->res.grade);
+	row = json_pack("{sssIss?}", "id", id, "score", (json_int_t)sc->res.score, "grade", sc->res.grade);
 	if (sc->model) {
 		char p[16];
 		if ((err = sfa_score_predict(&sc->pred, sc->model, rec)) < 0) {
@@ -347,11 +368,6 @@ static int score_one(struct scoring *sc, const char *id, const json_t *rec)
 	json_decref(changes);
 	json_decref(row);
 	return err;
-}
-
-static int score_each(const json_t *rec, void *data)
-{
-	return score_one(data, json_string_value(json_object_get(rec, "id")), rec);
 }
 
 /* --explain: which rules gave which points (and the learned factors). */
@@ -433,11 +449,24 @@ static int cmd_score(const struct sfa_verb *v, int argc, char **argv)
 		goto done;
 	if (o.all) {
 		struct sfa_query q = { 0 };
+		json_t *ids = NULL;
 		q.type = &sfa_type_lead;
 		q.limit = -1;
-		long n = sfa_index_list(sfa_store_index(sc.s), &q, score_each, &sc);
+		long n = query_ids(sc.s, &q, &ids);
 		if (n < 0)
 			err = (int)n;
+		for (size_t i = 0; !err && i < json_array_size(ids); i++) {
+			const char *one = json_string_value(json_array_get(ids, i));
+			json_t *rec = NULL;
+			if ((err = sfa_index_get(sfa_store_index(sc.s), &sfa_type_lead, one, &rec)) == 0)
+				err = score_one(&sc, one, rec);
+			json_decref(rec);
+			if ((i + 1) % 1000 == 0)
+				sfa_progress("scoring", i + 1, json_array_size(ids));
+		}
+		if (json_array_size(ids) >= 1000)
+			sfa_progress(NULL, json_array_size(ids), json_array_size(ids));
+		json_decref(ids);
 	} else {
 		for (int i = optind; i < argc && !err; i++) {
 			json_t *rec = NULL;
@@ -503,17 +532,12 @@ static int assign_one(struct assigning *as, const char *id, const json_t *rec)
 		as->assigned++;
 	else
 		as->left++;
-	row = json_pack("{sss?s?s?ss}", "id", id, "owner", pick.rep, "territory", pick.territory, "team", pick.team,
+	row = json_pack("{ssss?ss?ss?ss}", "id", id, "owner", pick.rep, "territory", pick.territory, "team", pick.team,
 			"reason", pick.reason);
 	if (!err)
 		err = sfa_writer_write(as->w, row);
 	json_decref(row);
 	return err;
-}
-
-static int assign_each(const json_t *rec, void *data)
-{
-	return assign_one(data, json_string_value(json_object_get(rec, "id")), rec);
 }
 
 static int cmd_assign(const struct sfa_verb *v, int argc, char **argv)
@@ -557,11 +581,20 @@ static int cmd_assign(const struct sfa_verb *v, int argc, char **argv)
 		/* unassigned open leads, oldest first, so the rotation follows arrival */
 		struct sfa_filter f;
 		sfa_filter_init(&f, as.s, &sfa_type_lead);
+		json_t *ids = NULL;
 		if ((err = sfa_filter_where(&f, "owner=")) == 0 && (err = sfa_filter_in(&f, "status", "new,working")) == 0) {
-			long n = sfa_index_list(sfa_store_index(as.s), &f.q, assign_each, &as);
+			long n = query_ids(as.s, &f.q, &ids);
 			if (n < 0)
 				err = (int)n;
 		}
+		for (size_t i = 0; !err && i < json_array_size(ids); i++) {
+			const char *one = json_string_value(json_array_get(ids, i));
+			json_t *rec = NULL;
+			if ((err = sfa_index_get(sfa_store_index(as.s), &sfa_type_lead, one, &rec)) == 0)
+				err = assign_one(&as, one, rec);
+			json_decref(rec);
+		}
+		json_decref(ids);
 		sfa_filter_release(&f);
 	}
 	if (err < 0 || (err = sfa_writer_close(as.w)) < 0)

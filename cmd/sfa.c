@@ -1,4 +1,4 @@
-/* sfa: the front end (init, log, reindex, unlock, help) and runner of sfa-NAME. */
+/* sfa: the front end (init, config, log, reindex, unlock, help) and runner of sfa-NAME. */
 #include <errno.h>
 #include <getopt.h>
 #include <limits.h>
@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "sfa/cli.h"
+#include "sfa/config.h"
 #include "sfa/error.h"
 #include "sfa/log.h"
 #include "sfa/banned.h"
@@ -18,6 +19,10 @@ static const char usage[] =
 	"       sfa --version\n"
 	"       sfa help [command]\n"
 	"       sfa init [-q | --quiet] [dir]\n"
+	"       sfa config list [--store dir]\n"
+	"       sfa config show [--store dir] name\n"
+	"       sfa config check [--store dir] name [file]\n"
+	"       sfa config set [--store dir] [-m msg] name [file]\n"
 	"       sfa log [--store dir] [-n n | --limit n] [-p | --patch] [--format format] [id]\n"
 	"       sfa reindex [--store dir] [-q]\n"
 	"       sfa unlock [--store dir]\n";
@@ -88,6 +93,125 @@ static int cmd_reindex(int argc, char **argv)
 	if ((err = sfa_cli_open_store(&s, store)) == 0 && (err = sfa_store_reindex(s)) == 0 && !quiet)
 		sfa_cli_warn("index rebuilt");
 	sfa_store_free(s);
+	return err < 0 ? sfa_cli_fail(err) : sfa_cli_exit(0);
+}
+
+/* Reads a file, or stdin for "-" or none. */
+static int read_input(const char *file, struct sfa_buf *out)
+{
+	FILE *fp = file && strcmp(file, "-") ? fopen(file, "r") : stdin;
+	char chunk[8192];
+	size_t n;
+	int bad;
+
+	if (!fp)
+		return sfa_error_set(SFA_EINPUT, "cannot open '%s': %s", file, strerror(errno));
+	while ((n = fread(chunk, 1, sizeof(chunk), fp)) > 0)
+		sfa_buf_add(out, chunk, n);
+	bad = ferror(fp);
+	if (fp != stdin)
+		fclose(fp);
+	return bad ? sfa_error_set(SFA_EINPUT, "cannot read '%s'", file ? file : "stdin") : 0;
+}
+
+/* sfa config list|show|check|set: the configuration files in the store. */
+static int cmd_config(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "help", no_argument, NULL, 'h' },
+		{ "message", required_argument, NULL, 'm' },
+		{ "store", required_argument, NULL, OPT_STORE },
+		{ NULL, 0, NULL, 0 }
+	};
+	const char *store = global_store, *verb, *message = NULL;
+	const struct sfa_config_file *f = NULL;
+	struct sfa_store *s = NULL;
+	struct sfa_txn *txn = NULL;
+	struct sfa_buf text = SFA_BUF_INIT, msg = SFA_BUF_INIT;
+	int c, err = 0, nargs;
+
+	while ((c = getopt_long(argc, argv, "+hm:", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'h':
+			return sfa_cli_help(usage);
+		case 'm':
+			message = optarg;
+			break;
+		case OPT_STORE:
+			store = optarg;
+			break;
+		default:
+			return sfa_cli_usage(usage);
+		}
+	}
+	if (optind >= argc)
+		return sfa_cli_bad_usage(usage, "config: list, show, check or set");
+	verb = argv[optind++];
+	/* options may follow the verb too */
+	while ((c = getopt_long(argc, argv, "hm:", longopts, NULL)) != -1) {
+		if (c == 'm')
+			message = optarg;
+		else if (c == OPT_STORE)
+			store = optarg;
+		else
+			return c == 'h' ? sfa_cli_help(usage) : sfa_cli_usage(usage);
+	}
+	nargs = argc - optind;
+	if (!strcmp(verb, "list")) {
+		if (nargs)
+			return sfa_cli_bad_usage(usage, "config list takes no name");
+		if ((err = sfa_cli_open_store(&s, store)) < 0)
+			goto done;
+		for (f = sfa_config_files; f->name; f++) {
+			sfa_buf_reset(&text);
+			err = sfa_store_read_file(s, f->name, &text);
+			if (err < 0 && err != SFA_ENOTFOUND)
+				goto done;
+			printf("%-24s %-8s %s\n", f->name, err ? "(none)" : "", f->about);
+			err = 0;
+		}
+		goto done;
+	}
+	if (strcmp(verb, "show") && strcmp(verb, "check") && strcmp(verb, "set"))
+		return sfa_cli_bad_usage(usage, "config: unknown command '%s' (list, show, check, set)", verb);
+	if (nargs < 1 || nargs > (strcmp(verb, "show") ? 2 : 1))
+		return sfa_cli_bad_usage(usage, "config %s: name a file%s", verb, strcmp(verb, "show") ? " (and where to read it)" : "");
+	if (!(f = sfa_config_find(argv[optind]))) {
+		struct sfa_buf names = SFA_BUF_INIT;
+		for (const struct sfa_config_file *k = sfa_config_files; k->name; k++)
+			sfa_buf_addf(&names, "%s%s", names.len ? ", " : "", k->name + strlen("config/"));
+		sfa_cli_bad_usage(usage, "config: no configuration file '%s' (one of: %s)", argv[optind], names.buf);
+		sfa_buf_release(&names);
+		return SFA_EXIT_USAGE;
+	}
+	if ((err = sfa_cli_open_store(&s, store)) < 0)
+		goto done;
+	if (!strcmp(verb, "show")) {
+		if ((err = sfa_store_read_file(s, f->name, &text)) == 0)
+			fwrite(text.buf, 1, text.len, stdout);
+		goto done;
+	}
+	if ((err = read_input(nargs > 1 ? argv[optind + 1] : NULL, &text)) < 0 ||
+	    (err = sfa_config_check(s, f, text.buf, text.len)) < 0 || !strcmp(verb, "check"))
+		goto done;
+	if (!text.len || text.buf[text.len - 1] != '\n')
+		sfa_buf_addch(&text, '\n');
+	if ((err = sfa_txn_begin(&txn, s, 0)) < 0 ||
+	    /* checked again under the lock: what it refers to may have changed */
+	    (err = sfa_config_check(s, f, text.buf, text.len)) < 0 ||
+	    (err = sfa_txn_put_file(txn, f->name, text.buf, text.len)) < 0)
+		goto done;
+	if (message)
+		sfa_buf_addstr(&msg, message);
+	else
+		sfa_buf_addf(&msg, "sfa config: set %s", f->name);
+	err = sfa_txn_commit(txn, msg.buf, NULL);
+	txn = NULL;
+done:
+	sfa_txn_free(txn);
+	sfa_store_free(s);
+	sfa_buf_release(&text);
+	sfa_buf_release(&msg);
 	return err < 0 ? sfa_cli_fail(err) : sfa_cli_exit(0);
 }
 
@@ -249,13 +373,13 @@ static int run_external(const char *name, int argc, char **argv)
 
 static int cmd_help(int argc, char **argv)
 {
-	static const char *const builtins[] = { "init", "log", "reindex", "unlock", "help", NULL };
+	static const char *const builtins[] = { "init", "config", "log", "reindex", "unlock", "help", NULL };
 	struct sfa_buf page = SFA_BUF_INIT;
 	const char *what = argc > 1 ? argv[1] : NULL;
 
 	if (!what) {
 		fputs(usage, stdout);
-		fputs("\ncommands: init log reindex unlock help, and sfa-NAME programs such as 'lead'\n"
+		fputs("\ncommands: init config log reindex unlock help, and sfa-NAME programs such as 'lead'\n"
 		      "see sfa(1), sfa(7), sfa-store(5) and sfa-NAME(1)\n", stdout);
 		return sfa_cli_exit(0);
 	}
@@ -278,6 +402,7 @@ int main(int argc, char **argv)
 		const char *name;
 		int (*fn)(int, char **);
 	} builtins[] = {
+		{ "config", cmd_config },
 		{ "help", cmd_help },
 		{ "init", cmd_init },
 		{ "log", cmd_log },

@@ -590,17 +590,3 @@ int sfa_schema_check_config(struct sfa_store *s, const json_t *cfg)
 	(void)s;
 	return err;
 }
-
-/* The shipped default, built in so every store has a schema. */
-__asm__(".section .rodata\n"
-	".global sfa_schema_default_text\n"
-	"sfa_schema_default_text:\n"
-	".incbin \"share/config/schema.json\"\n"
-	".byte 0\n"
-	".previous\n");
-extern const char sfa_schema_default_text[];
-
-const char *sfa_schema_default(void)
-{
-	return sfa_schema_default_text;
-}

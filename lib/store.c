@@ -411,8 +411,14 @@ static int first_commit(git_repository *repo)
 	err = SFA_ESTORE;
 	if (git_blob_create_from_buffer(&blob, repo, store_json, sizeof(store_json) - 1) < 0 ||
 	    git_treebuilder_new(&tb, repo, NULL) < 0 ||
-	    git_treebuilder_insert(NULL, tb, "store.json", &blob, GIT_FILEMODE_BLOB) < 0 ||
-	    git_treebuilder_write(&config, tb) < 0)
+	    git_treebuilder_insert(NULL, tb, "store.json", &blob, GIT_FILEMODE_BLOB) < 0)
+		goto fail;
+	/* the shipped configuration, for the admin to change */
+	for (const struct sfa_config_default *d = sfa_config_defaults; d->file; d++)
+		if (git_blob_create_from_buffer(&blob, repo, d->text, strlen(d->text)) < 0 ||
+		    git_treebuilder_insert(NULL, tb, d->file + strlen("config/"), &blob, GIT_FILEMODE_BLOB) < 0)
+			goto fail;
+	if (git_treebuilder_write(&config, tb) < 0)
 		goto fail;
 	git_treebuilder_clear(tb);
 	if (git_treebuilder_insert(NULL, tb, "config", &config, GIT_FILEMODE_TREE) < 0 ||
@@ -555,7 +561,7 @@ int sfa_store_schema(struct sfa_store *s, const struct sfa_schema **out)
 	if (!s->schema) {
 		err = sfa_config_read(s, "config/schema.json", &cfg, &text);
 		if (err == SFA_ENOTFOUND) {
-			sfa_buf_addstr(&text, sfa_schema_default());
+			sfa_buf_addstr(&text, sfa_config_default("config/schema.json"));
 			err = sfa_config_parse(&cfg, "config/schema.json", text.buf, text.len);
 		}
 		if (!err && (err = sfa_schema_parse(&s->schema, cfg)) < 0)

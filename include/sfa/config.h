@@ -64,4 +64,13 @@ const struct sfa_config_file *sfa_config_find(const char *name);
  */
 int sfa_config_check(struct sfa_store *s, const struct sfa_config_file *f, const char *text, size_t len);
 
+/* The shipped defaults a new store starts with (NULL-ended). */
+struct sfa_config_default {
+	const char *file;	/* "config/schema.json" */
+	const char *text;
+};
+extern const struct sfa_config_default sfa_config_defaults[];
+/* The shipped default text of `file`, or NULL. */
+const char *sfa_config_default(const char *file);
+
 #endif

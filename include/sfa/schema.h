@@ -42,9 +42,6 @@ const char *sfa_ftype_name(enum sfa_ftype t);
 int sfa_schema_parse(struct sfa_schema **out, const json_t *cfg);
 void sfa_schema_free(struct sfa_schema *sc);
 
-/* The shipped default schema's text (NUL-terminated). */
-const char *sfa_schema_default(void);
-
 /* The declared field `name` of type `t`, or NULL. */
 const struct sfa_field *sfa_schema_field(const struct sfa_schema *sc, const struct sfa_type *t,
 					 const char *name);

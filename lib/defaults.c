@@ -1,0 +1,35 @@
+/*
+ * The shipped default configuration (share/config/), built into the
+ * library so every store gets it at `sfa init` and a store without a
+ * schema still has one.
+ */
+#include <string.h>
+
+#include "sfa/config.h"
+#include "sfa/banned.h"
+
+__asm__(".section .rodata\n"
+	".global sfa_default_schema_text\n"
+	"sfa_default_schema_text:\n"
+	".incbin \"share/config/schema.json\"\n"
+	".byte 0\n"
+	".global sfa_default_scoring_text\n"
+	"sfa_default_scoring_text:\n"
+	".incbin \"share/config/scoring.json\"\n"
+	".byte 0\n"
+	".previous\n");
+extern const char sfa_default_schema_text[], sfa_default_scoring_text[];
+
+const struct sfa_config_default sfa_config_defaults[] = {
+	{ "config/schema.json", sfa_default_schema_text },
+	{ "config/scoring.json", sfa_default_scoring_text },
+	{ NULL, NULL }
+};
+
+const char *sfa_config_default(const char *file)
+{
+	for (const struct sfa_config_default *d = sfa_config_defaults; d->file; d++)
+		if (!strcmp(d->file, file))
+			return d->text;
+	return NULL;
+}
