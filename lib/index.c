@@ -32,7 +32,13 @@ struct sfa_index {
 	sqlite3 *db;
 	char *path;
 	sqlite3_stmt *put, *del, *get, *oid, *ext, *resolve, *field, *getmeta, *setmeta, *addfield;
-	sqlite3_stmt *rowid, *delkeys, *delrefs, *delsearch, *addkey, *addref, *addsearch;
+	sqlite3_stmt *rowid, *delkeys, *delrefs, *delsearch, *addkey, *addref, *addsearch, *stagekey;
+	/*
+	 * A bulk write stages match keys in an unindexed table and moves them
+	 * in key order at the end: a million random inserts into the keys
+	 * index would thrash the page cache, sorted ones touch each page once.
+	 */
+	int bulk, staged;
 	struct sfa_buf text, key;	/* scratch for derived rows */
 	struct nameset seen;
 	int overflow;		/* more names than the set holds: flush early */
@@ -86,7 +92,7 @@ static void finalize_all(struct sfa_index *ix)
 	sqlite3_stmt **all[] = { &ix->put, &ix->del, &ix->get, &ix->oid, &ix->ext, &ix->resolve,
 				 &ix->field, &ix->getmeta, &ix->setmeta, &ix->addfield, &ix->rowid,
 				 &ix->delkeys, &ix->delrefs, &ix->delsearch, &ix->addkey, &ix->addref,
-				 &ix->addsearch };
+				 &ix->addsearch, &ix->stagekey };
 	for (size_t i = 0; i < sizeof(all) / sizeof(all[0]); i++) {
 		sqlite3_finalize(*all[i]);
 		*all[i] = NULL;
@@ -116,6 +122,7 @@ static int prepare_all(struct sfa_index *ix)
 	    (err = prepare(ix, &ix->addkey, "INSERT INTO keys(kind, key, rid) VALUES(?1, ?2, ?3)")) < 0 ||
 	    (err = prepare(ix, &ix->addref, "INSERT INTO refs(target, field, rid) VALUES(?1, ?2, ?3)")) < 0 ||
 	    (err = prepare(ix, &ix->addsearch, "INSERT INTO search(rowid, text) VALUES(?1, ?2)")) < 0 ||
+	    (err = prepare(ix, &ix->stagekey, "INSERT INTO temp.keys_stage(kind, key, rid) VALUES(?1, ?2, ?3)")) < 0 ||
 	    (err = prepare(ix, &ix->del, "DELETE FROM records WHERE type = ?1 AND id = ?2")) < 0 ||
 	    (err = prepare(ix, &ix->get, "SELECT body FROM records WHERE type = ?1 AND id = ?2")) < 0 ||
 	    (err = prepare(ix, &ix->oid, "SELECT oid FROM records WHERE type = ?1 AND id = ?2")) < 0 ||
@@ -159,6 +166,7 @@ static int set_meta(struct sfa_index *ix, const char *key, const char *value)
 }
 
 static void free_buf(void *p);
+static int flush_keys(struct sfa_index *ix);
 
 /* 1 when `sql` gives a row (errors count as no row). */
 static int has_row(struct sfa_index *ix, const char *sql)
@@ -255,7 +263,9 @@ int sfa_index_open(struct sfa_index **out, const char *path)
 	    (err = exec(ix, "DROP TABLE IF EXISTS meta; DROP TABLE IF EXISTS records; DROP TABLE IF EXISTS fields;"
 			    " DROP TABLE IF EXISTS keys; DROP TABLE IF EXISTS refs; DROP TABLE IF EXISTS search;")) < 0)
 		goto done;
-	if ((err = exec(ix, schema)) < 0 || (err = exec(ix, secondary)) < 0 || (err = prepare_all(ix)) < 0)
+	if ((err = exec(ix, schema)) < 0 || (err = exec(ix, secondary)) < 0 ||
+	    (err = exec(ix, "CREATE TEMP TABLE keys_stage(kind TEXT NOT NULL, key TEXT NOT NULL, rid INTEGER NOT NULL)")) < 0 ||
+	    (err = prepare_all(ix)) < 0)
 		goto done;
 	err = get_meta(ix, "schema", &v);
 	if (err == SFA_ENOTFOUND)
@@ -349,8 +359,10 @@ static int flush_names(struct sfa_index *ix)
 int sfa_index_end(struct sfa_index *ix, int commit)
 {
 	int err = 0;
-	if (commit && (err = flush_names(ix)) == 0 && (err = exec(ix, "COMMIT")) == 0)
+	ix->bulk = 0;
+	if (commit && (err = flush_names(ix)) == 0 && (err = flush_keys(ix)) == 0 && (err = exec(ix, "COMMIT")) == 0)
 		return 0;
+	ix->staged = 0;
 	nameset_clear(&ix->seen);
 	sqlite3_exec(ix->db, "ROLLBACK", NULL, NULL, NULL);
 	return err;
@@ -443,10 +455,27 @@ static int step_done(struct sfa_index *ix, sqlite3_stmt *st, const char *what)
 
 static int add_key(struct sfa_index *ix, const char *kind, sqlite3_int64 rid)
 {
-	sqlite3_bind_text(ix->addkey, 1, kind, -1, SQLITE_STATIC);
-	sqlite3_bind_text(ix->addkey, 2, ix->key.buf, (int)ix->key.len, SQLITE_STATIC);
-	sqlite3_bind_int64(ix->addkey, 3, rid);
-	return step_done(ix, ix->addkey, "cannot write match key");
+	sqlite3_stmt *st = ix->bulk ? ix->stagekey : ix->addkey;
+	sqlite3_bind_text(st, 1, kind, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, ix->key.buf, (int)ix->key.len, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 3, rid);
+	ix->staged |= ix->bulk;
+	return step_done(ix, st, "cannot write match key");
+}
+
+/* Moves staged match keys into place, in key order. */
+static int flush_keys(struct sfa_index *ix)
+{
+	if (!ix->staged)
+		return 0;
+	ix->staged = 0;
+	return exec(ix, "INSERT INTO keys(kind, key, rid) SELECT kind, key, rid FROM temp.keys_stage ORDER BY kind, key;"
+		    " DELETE FROM temp.keys_stage;");
+}
+
+void sfa_index_bulk(struct sfa_index *ix, int on)
+{
+	ix->bulk = on;
 }
 
 static const char *text_of(const json_t *rec, const char *field)
@@ -534,6 +563,16 @@ int sfa_index_put(struct sfa_index *ix, const struct sfa_type *t, const char *id
 
 	if ((err = note_names(ix, t, body, len)) < 0)
 		return err;
+	/* a record already there: its derived rows go first */
+	sqlite3_bind_text(ix->rowid, 1, t->name, -1, SQLITE_STATIC);
+	sqlite3_bind_text(ix->rowid, 2, id, -1, SQLITE_STATIC);
+	rc = sqlite3_step(ix->rowid);
+	rid = rc == SQLITE_ROW ? sqlite3_column_int64(ix->rowid, 0) : 0;
+	sqlite3_reset(ix->rowid);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return db_error(ix, "cannot look up record");
+	if (rc == SQLITE_ROW && ((err = flush_keys(ix)) < 0 || (err = del_derived(ix, rid)) < 0))
+		return err;
 	sqlite3_bind_text(ix->put, 1, t->name, -1, SQLITE_STATIC);
 	sqlite3_bind_text(ix->put, 2, id, -1, SQLITE_STATIC);
 	sqlite3_bind_blob(ix->put, 3, blob->id, GIT_OID_RAWSZ, SQLITE_STATIC);
@@ -547,8 +586,7 @@ int sfa_index_put(struct sfa_index *ix, const struct sfa_type *t, const char *id
 		return db_error(ix, "cannot write record");
 	if ((err = sfa_record_decode(&rec, body, len)) < 0)
 		return err;
-	if ((err = del_derived(ix, rid)) == 0)
-		err = put_derived(ix, t, rec, rid);
+	err = put_derived(ix, t, rec, rid);
 	json_decref(rec);
 	return err;
 }
@@ -564,7 +602,7 @@ int sfa_index_del(struct sfa_index *ix, const struct sfa_type *t, const char *id
 	if (rc == SQLITE_ROW)
 		rid = sqlite3_column_int64(ix->rowid, 0);
 	sqlite3_reset(ix->rowid);
-	if (rc == SQLITE_ROW && (err = del_derived(ix, rid)) < 0)
+	if (rc == SQLITE_ROW && ((err = flush_keys(ix)) < 0 || (err = del_derived(ix, rid)) < 0))
 		return err;
 	sqlite3_bind_text(ix->del, 1, t->name, -1, SQLITE_STATIC);
 	sqlite3_bind_text(ix->del, 2, id, -1, SQLITE_STATIC);
@@ -894,6 +932,8 @@ long sfa_index_keys(struct sfa_index *ix, const struct sfa_type *t, const char *
 	long n = 0;
 	int rc, err;
 
+	if ((err = flush_keys(ix)) < 0)
+		return err;
 	if ((err = prepare(ix, &st, key ? "SELECT k.key, r.id FROM keys k JOIN records r ON r.rowid = k.rid"
 				     " WHERE k.kind = ?1 AND k.key = ?2 AND r.type = ?3 ORDER BY r.id"
 				   : "SELECT k.key, r.id FROM keys k JOIN records r ON r.rowid = k.rid"
@@ -986,10 +1026,13 @@ int sfa_index_rebuild(struct sfa_index *ix, git_repository *repo, const git_oid 
 	if ((err = exec(ix, "DELETE FROM records; DELETE FROM fields; DELETE FROM meta WHERE key = 'commit';"
 			    "DELETE FROM keys; DELETE FROM refs; DELETE FROM search;"
 			    "DROP INDEX IF EXISTS records_ext; DROP INDEX IF EXISTS records_created;"
-			    "DROP INDEX IF EXISTS keys_key; DROP INDEX IF EXISTS refs_target;")) < 0)
+			    "DROP INDEX IF EXISTS refs_target;")) < 0)
 		goto done;
 	finalize_all(ix);
-	if ((err = prepare_all(ix)) < 0 || (err = run_walk(ix, repo, NULL, to, "indexing")) < 0)
+	if ((err = prepare_all(ix)) < 0)
+		goto done;
+	ix->bulk = 1;
+	if ((err = run_walk(ix, repo, NULL, to, "indexing")) < 0 || (err = flush_keys(ix)) < 0)
 		goto done;
 	err = exec(ix, secondary);
 done:
@@ -1020,6 +1063,7 @@ int sfa_index_update(struct sfa_index *ix, git_repository *repo, const git_oid *
 	git_commit_free(c);
 	if ((err = sfa_index_begin(ix)) < 0)
 		return err;
+	ix->bulk = 1;	/* a sync may bring thousands of records */
 	err = run_walk(ix, repo, &from, to, "updating index");
 	return sfa_index_end(ix, err == 0) < 0 ? SFA_ESTORE : err;
 }

@@ -93,6 +93,7 @@ int sfa_txn_begin(struct sfa_txn **out, struct sfa_store *s, unsigned flags)
 	if ((err = sfa_index_begin(sfa_store_index(s))) < 0)
 		goto done;
 	t->index_open = 1;
+	sfa_index_bulk(sfa_store_index(s), (flags & SFA_TXN_BULK) != 0);
 done:
 	sfa_buf_release(&tmp);
 	if (err < 0) {
@@ -525,7 +526,8 @@ int sfa_txn_commit(struct sfa_txn *t, const char *message, git_oid *out)
 			*out = t->base;
 		goto done;
 	}
-	qsort(t->v, t->n, sizeof(*t->v), cmp_change);
+	if (t->n)	/* only files: t->v may be NULL, which qsort must not see */
+		qsort(t->v, t->n, sizeof(*t->v), cmp_change);
 	if ((err = sfa_store_signature(t->s, &sig)) < 0)
 		goto done;
 	for (int attempt = 0; ; attempt++) {

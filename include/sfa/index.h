@@ -25,6 +25,11 @@ int sfa_index_commit(struct sfa_index *ix, git_oid *out);
 /* Write transactions: begin, then end with commit=1 to keep or 0 to drop. */
 int sfa_index_begin(struct sfa_index *ix);
 int sfa_index_end(struct sfa_index *ix, int commit);
+/*
+ * Inside a transaction: many records are coming (an import), so derived
+ * rows are staged and put in place in order when the transaction ends.
+ */
+void sfa_index_bulk(struct sfa_index *ix, int on);
 /* Inside a transaction: records that the index now reflects `commit`. */
 int sfa_index_set_commit(struct sfa_index *ix, const git_oid *commit);
 
