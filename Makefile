@@ -95,13 +95,27 @@ fuzz:
 			$$(pkg-config --cflags $(PKGS)) -o $(B)/fuzz/$$f tests/fuzz/$$f.c $(LIB_SRC) $(SFA_LIBS) || exit 1; \
 	done
 
+# The day of an ops team on the sample data: the leads, a nightly import of
+# web-form leads from another system's export (duplicates skipped), scoring,
+# assignment by territory, a search, and a conversion with its customer card.
+# ($(DEMO) sets the store and the author for every step.)
+DEMO = SFA_STORE=$(B)/demo-store PATH=$(CURDIR)/$(B)/bin:$$PATH SFA_USER="Demo Ops <ops@example.com>"
 demo: deps
 	@$(MAKE) --no-print-directory all
 	rm -rf $(B)/demo-store
-	$(B)/bin/sfa init $(B)/demo-store
-	SFA_STORE=$(B)/demo-store PATH=$(CURDIR)/$(B)/bin:$$PATH sfa-lead import < share/sample/leads.csv
-	SFA_STORE=$(B)/demo-store PATH=$(CURDIR)/$(B)/bin:$$PATH sfa-lead list --fields id,first_name,last_name,company,city,status --format table
-	SFA_STORE=$(B)/demo-store PATH=$(CURDIR)/$(B)/bin:$$PATH sfa log --limit 3
+	$(DEMO) sfa init $(B)/demo-store
+	$(DEMO) sfa-lead import share/sample/leads.csv
+	$(DEMO) sfa config set users share/examples/users.json
+	$(DEMO) sfa config set assignment share/examples/assignment.json
+	$(DEMO) sfa-lead import --dedupe=skip share/sample/web-leads.csv
+	$(DEMO) sfa-lead score --all >/dev/null
+	$(DEMO) sfa-lead assign --rules --format table
+	$(DEMO) sfa-lead list --since 1d --sort -score --fields first_name,last_name,company,country,owner,score,grade --format table
+	$(DEMO) sfa-lead search 报价 --fields first_name,last_name,company,notes --format table
+	$(DEMO) sfa-lead convert --opportunity "Pumps for Nordic" --amount "48000 EUR" --close-date 2027-03-31 \
+		$$($(DEMO) sfa-lead list --where email=greta.lindqvist@nordicpumps.example --format ids)
+	$(DEMO) sfa-account show --timeline $$($(DEMO) sfa-account list --where 'name~nordic pumps' --format ids | head -1) --format table
+	$(DEMO) sfa log --limit 8
 
 bench: deps
 	@$(MAKE) --no-print-directory all

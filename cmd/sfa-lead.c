@@ -224,7 +224,7 @@ static int dupes_row(const struct sfa_dupes_group *g, void *data)
 		json_t *rec = NULL, *row;
 		if ((err = sfa_index_get(sfa_store_index(d->s), &sfa_type_lead, g->ids[i], &rec)) < 0)
 			break;
-		row = json_pack("{sIsssss}", "group", (json_int_t)g->number, "score", score, "reason", why.buf);
+		row = json_pack("{sIssss}", "group", (json_int_t)g->number, "score", score, "reason", why.buf);
 		json_object_update_missing(row, rec);
 		err = sfa_writer_write(d->w, row);
 		json_decref(row);
@@ -266,6 +266,13 @@ done:
 	return finish(v, d.s, err);
 }
 
+/* A named lead that is not there is bad input, as for set and delete. */
+static int resolve_given(struct sfa_store *s, const char *given, char id[SFA_ID_LEN + 1])
+{
+	int err = sfa_store_resolve(s, &sfa_type_lead, given, id);
+	return err == SFA_ENOTFOUND || err == SFA_EAMBIGUOUS ? SFA_EINPUT : err;
+}
+
 static int cmd_merge(const struct sfa_verb *v, int argc, char **argv)
 {
 	struct common o;
@@ -283,11 +290,11 @@ static int cmd_merge(const struct sfa_verb *v, int argc, char **argv)
 		return sfa_cli_bad_usage(v->usage, "merge needs a survivor and at least one other lead");
 	others = sfa_xcalloc((size_t)n, sizeof(*others));
 	if ((err = sfa_cli_open_store(&s, o.store)) < 0 ||
-	    (err = sfa_store_resolve(s, &sfa_type_lead, argv[optind], survivor)) < 0)
+	    (err = resolve_given(s, argv[optind], survivor)) < 0)
 		goto done;
 	for (int i = 0; i < n; i++) {
 		others[i] = sfa_xmalloc(SFA_ID_LEN + 1);
-		if ((err = sfa_store_resolve(s, &sfa_type_lead, argv[optind + 1 + i], others[i])) < 0)
+		if ((err = resolve_given(s, argv[optind + 1 + i], others[i])) < 0)
 			goto done;
 	}
 	if ((err = sfa_txn_begin(&txn, s, 0)) < 0 ||
@@ -572,8 +579,11 @@ static int cmd_assign(const struct sfa_verb *v, int argc, char **argv)
 	if (as.given) {
 		for (int i = optind; i < argc && !err; i++) {
 			json_t *rec = NULL;
-			if ((err = sfa_store_resolve(as.s, &sfa_type_lead, argv[i], id)) == 0 &&
-			    (err = sfa_index_get(sfa_store_index(as.s), &sfa_type_lead, id, &rec)) == 0)
+			/* a named lead that is not there is bad input, as for set and delete */
+			if ((err = sfa_store_resolve(as.s, &sfa_type_lead, argv[i], id)) == SFA_ENOTFOUND ||
+			    err == SFA_EAMBIGUOUS)
+				err = SFA_EINPUT;
+			if (!err && (err = sfa_index_get(sfa_store_index(as.s), &sfa_type_lead, id, &rec)) == 0)
 				err = assign_one(&as, id, rec);
 			json_decref(rec);
 		}
@@ -600,7 +610,8 @@ static int cmd_assign(const struct sfa_verb *v, int argc, char **argv)
 	if (err < 0 || (err = sfa_writer_close(as.w)) < 0)
 		goto done;
 	as.w = NULL;
-	if (as.txn) {
+	/* nothing assigned: no commit, the rotation has not moved either */
+	if (as.txn && as.assigned) {
 		if (!as.to) {
 			char *dump;
 			state = sfa_assign_state(as.a);

@@ -117,6 +117,7 @@ struct node {
 	size_t parent;
 	char *email;		/* email key or NULL */
 	char *name;		/* name key or NULL */
+	const char *group_email;	/* at the root: the email key of its group, borrowed */
 	unsigned reasons;
 	double score;		/* weakest link into its group so far (at the root) */
 };
@@ -161,6 +162,13 @@ static void link(struct finder *f, size_t a, size_t b, unsigned reason, double s
 	double s = score;
 
 	if (ra != rb) {
+		const char *ea = f->v[ra].group_email, *eb = f->v[rb].group_email;
+		/*
+		 * A record without an email that fits two people (a switchboard, a
+		 * common name) must not make them one: each group keeps one address.
+		 */
+		if (reason != SFA_DUPE_EMAIL && emails_clash(ea, eb))
+			return;
 		if (f->v[ra].reasons && f->v[ra].score < s)
 			s = f->v[ra].score;
 		if (f->v[rb].reasons && f->v[rb].score < s)
@@ -171,6 +179,7 @@ static void link(struct finder *f, size_t a, size_t b, unsigned reason, double s
 			rb = t;
 		}
 		f->v[rb].parent = ra;
+		f->v[ra].group_email = ea ? ea : eb;
 		f->v[ra].reasons |= f->v[rb].reasons | reason;
 		f->v[ra].score = s;
 	} else {
@@ -223,8 +232,8 @@ static int on_key(const char *key, const char *id, void *data)
 		f->run_key = sfa_xstrdup(key);
 	SFA_ALLOC_GROW(f->run, f->nrun + 1, f->run_alloc);
 	f->run[f->nrun++] = i;
-	if (!strcmp(f->kind, "email"))
-		f->v[i].email = f->v[i].email ? f->v[i].email : sfa_xstrdup(key);
+	if (!strcmp(f->kind, "email") && !f->v[i].email)
+		f->v[i].group_email = f->v[i].email = sfa_xstrdup(key);
 	return 0;
 }
 

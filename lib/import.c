@@ -28,8 +28,19 @@ static int check_input(struct sfa_store *s, const struct sfa_type *t, json_t *re
 		       const struct sfa_schema_opts *opts, int strict)
 {
 	const struct sfa_schema *sc;
+	json_t *created = json_object_get(rec, "created_at");
+	time_t when;
 	int err;
 
+	/* created_at is sfa's own, not in the schema, but an export writes it like its other dates */
+	if (opts && opts->date_format && json_is_string(created) && json_string_length(created) &&
+	    sfa_time_parse(&when, json_string_value(created)) < 0) {
+		char iso[21];
+		if (sfa_datetime_parse_format(&when, json_string_value(created), opts->date_format) < 0)
+			return sfa_error_prefix(SFA_EINPUT, "field 'created_at': ");
+		sfa_time_iso(iso, when);
+		json_object_set_new(rec, "created_at", json_string(iso));
+	}
 	if ((err = sfa_record_check(rec)) < 0 || (err = sfa_store_schema(s, &sc)) < 0 ||
 	    (err = sfa_schema_normalize(sc, t, rec, opts)) < 0)
 		return err;

@@ -852,7 +852,8 @@ long sfa_index_list(struct sfa_index *ix, const struct sfa_query *q,
 				json_t *j = json_loads(v, JSON_DECODE_ANY, NULL);
 				sqlite3_bind_text(st, param, json_is_string(j) ? json_string_value(j) : v, -1, SQLITE_TRANSIENT);
 				json_decref(j);
-			} else if (c->cmp == SFA_CMP_NUMBER && c->op != SFA_OP_CONTAINS) {
+			} else if (c->cmp == SFA_CMP_NUMBER && c->op >= SFA_OP_LT && c->op <= SFA_OP_GE) {
+				/* only <, >: `->>` gives an SQL number there; = and in compare the JSON text */
 				char *end;
 				long long num = strtoll(v, &end, 10);
 				if (!*end)

@@ -63,7 +63,8 @@ static int repoint(struct sfa_store *s, struct sfa_txn *txn, const char *from, c
 		const struct sfa_type *t = sfa_type_find(json_string_value(json_array_get(h, 0)));
 		const char *id = json_string_value(json_array_get(h, 1));
 		json_t *change = json_object();
-		if (!t || !strcmp(id, from)) {
+		/* merged_from keeps the ids of the merged leads: history, not a link */
+		if (!t || !strcmp(id, from) || !strcmp(json_string_value(json_array_get(h, 2)), "merged_from")) {
 			json_decref(change);
 			continue;
 		}

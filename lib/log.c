@@ -212,6 +212,50 @@ static int commit_footer(struct logger *l)
 	return ferror(l->out) ? sfa_error_set(SFA_ESTORE, "cannot write output") : 0;
 }
 
+/*
+ * A deleted record is in no index, but its history stays: a full id is
+ * looked for in the trees of past commits, newest first.
+ */
+static int resolve_deleted(struct logger *l, const char *given)
+{
+	git_revwalk *walk = NULL;
+	git_oid oid, head, blob;
+	const git_oid *found = NULL;
+	int err, rc = 0;
+
+	if (sfa_id_normalize(l->id, given) < 0 || strlen(l->id) != SFA_ID_LEN)
+		return sfa_error_set(SFA_ENOTFOUND, "no record '%s'", given);
+	if ((err = sfa_store_head(l->s, &head)) < 0)
+		return err;
+	if (git_revwalk_new(&walk, sfa_store_repo(l->s)) < 0 ||
+	    git_revwalk_sorting(walk, GIT_SORT_TOPOLOGICAL | GIT_SORT_TIME) < 0 ||
+	    git_revwalk_push(walk, &head) < 0) {
+		err = sfa_error_git(SFA_ESTORE, "cannot walk history");
+		goto done;
+	}
+	while (!found && !err && (rc = git_revwalk_next(&oid, walk)) == 0) {
+		git_commit *c = NULL;
+		git_tree *tree = NULL;
+		if (git_commit_lookup(&c, sfa_store_repo(l->s), &oid) < 0 || git_commit_tree(&tree, c) < 0)
+			err = sfa_error_git(SFA_ESTORE, "cannot read commit");
+		for (size_t i = 0; !err && !found && sfa_types[i]; i++) {
+			l->type = sfa_types[i];
+			err = record_blob(l, tree, &blob, &found);
+		}
+		git_tree_free(tree);
+		git_commit_free(c);
+	}
+	if (!err && rc < 0 && rc != GIT_ITEROVER)
+		err = sfa_error_git(SFA_ESTORE, "cannot walk history");
+	if (!err && !found) {
+		l->type = NULL;
+		err = sfa_error_set(SFA_ENOTFOUND, "no record '%s'", given);
+	}
+done:
+	git_revwalk_free(walk);
+	return err;
+}
+
 /* Finds the type and full id of the record the user named. */
 static int resolve_any(struct logger *l, const char *given)
 {
@@ -223,7 +267,7 @@ static int resolve_any(struct logger *l, const char *given)
 			return err;
 		}
 	}
-	return err;
+	return resolve_deleted(l, given);
 }
 
 int sfa_log(struct sfa_store *s, FILE *out, const struct sfa_log_opts *o)

@@ -1,5 +1,8 @@
+#include <locale.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <wctype.h>
 
 #include "sfa/buf.h"
 #include "sfa/match.h"
@@ -79,9 +82,47 @@ static int local_valid(const char *s, size_t n)
 	return 1;
 }
 
+static locale_t lower_loc;
+static pthread_once_t lower_loc_once = PTHREAD_ONCE_INIT;
+
+/* Kept for the life of the process; (locale_t)0 when C.UTF-8 is missing. */
+static void lower_loc_init(void)
+{
+	lower_loc = newlocale(LC_CTYPE_MASK, "C.UTF-8", (locale_t)0);
+}
+
 /*
- * Puts the trimmed, ASCII-lowercased address in `out` and the offset of
- * its '@' in `*at`; 0 (and `out` empty) unless it is local@domain.tld.
+ * Appends the valid UTF-8 `s` in lowercase: "JOSÉ" and "josé" are one
+ * mailbox as surely as "JOSE" and "jose" (ASCII only without C.UTF-8).
+ */
+static void add_lower(struct sfa_buf *out, const char *s, size_t len)
+{
+	size_t i = 0;
+
+	pthread_once(&lower_loc_once, lower_loc_init);
+	while (i < len) {
+		unsigned cp;
+		size_t n;
+
+		if ((unsigned char)s[i] < 0x80) {
+			sfa_buf_addch(out, ascii_lower((unsigned char)s[i++]));
+			continue;
+		}
+		n = sfa_utf8_decode(s + i, len - i, &cp);
+		if (!n) {	/* not reached: the address was checked */
+			sfa_buf_addch(out, s[i++]);
+			continue;
+		}
+		if (lower_loc)
+			cp = (unsigned)towlower_l((wint_t)cp, lower_loc);
+		sfa_utf8_put(out, cp);
+		i += n;
+	}
+}
+
+/*
+ * Puts the trimmed, lowercased address in `out` and the offset of its '@'
+ * in `*at`; 0 (and `out` empty) unless it is local@domain.tld.
  */
 static int email_parse(struct sfa_buf *out, const char *email, size_t *at)
 {
@@ -101,9 +142,9 @@ static int email_parse(struct sfa_buf *out, const char *email, size_t *at)
 	if (!sign || memchr(sign + 1, '@', (size_t)(e - sign - 1)) ||
 	    !local_valid(s, (size_t)(sign - s)) || !domain_valid(sign + 1, (size_t)(e - sign - 1)))
 		return 0;
-	for (const char *p = s; p < e; p++)
-		sfa_buf_addch(out, ascii_lower((unsigned char)*p));
-	*at = (size_t)(sign - s);
+	add_lower(out, s, (size_t)(sign - s));
+	*at = out->len;
+	add_lower(out, sign, (size_t)(e - sign));
 	return 1;
 }
 

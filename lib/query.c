@@ -7,6 +7,7 @@
 #include "sfa/query.h"
 #include "sfa/record.h"
 #include "sfa/schema.h"
+#include "sfa/stream.h"
 #include "sfa/banned.h"
 
 void sfa_filter_init(struct sfa_filter *f, struct sfa_store *s, const struct sfa_type *t)
@@ -79,7 +80,12 @@ static int stored_value(struct sfa_filter *f, const struct sfa_field *decl, cons
 		json_decref(probe);
 		return sfa_error_prefix(SFA_EUSAGE, "--where: ");
 	}
-	*out = json_dumps(json_object_get(probe, field), JSON_ENCODE_ANY | JSON_COMPACT | JSON_ENSURE_ASCII);
+	/* The bytes the index compares with: the encoder of stored records, UTF-8 unescaped. */
+	{
+		struct sfa_buf enc = SFA_BUF_INIT;
+		sfa_value_json(&enc, json_object_get(probe, field));
+		*out = sfa_buf_detach(&enc, NULL);
+	}
 	json_decref(probe);
 	return 0;
 }

@@ -324,7 +324,7 @@ static long long days_from_civil(int y, int m, int d)
  * A date-time in the import's date format: the date, then optionally
  * " hh:mm[:ss]" taken as UTC.
  */
-static int parse_formatted(time_t *out, const char *s, const char *format)
+int sfa_datetime_parse_format(time_t *out, const char *s, const char *format)
 {
 	const char *rest;
 	int y, m, d, hh = 0, mm = 0, ss = 0, err;
@@ -351,7 +351,7 @@ static int parse_formatted(time_t *out, const char *s, const char *format)
 static int parse_when(time_t *out, const char *s, const struct sfa_schema_opts *opts)
 {
 	if (opts && opts->date_format && sfa_time_parse(out, s) < 0)
-		return parse_formatted(out, s, opts->date_format);
+		return sfa_datetime_parse_format(out, s, opts->date_format);
 	return sfa_time_parse(out, s);
 }
 

@@ -25,10 +25,22 @@ test_expect_success 'the first commit is authored by $SFA_USER' '
 
 test_expect_success 'the first commit holds config/store.json with format 1' '
 	store_git ls-tree -r --name-only main >files
-	echo config/store.json >expect
+	printf "%s\n" config/schema.json config/scoring.json config/store.json >expect
 	test_cmp expect files
 	store_git show main:config/store.json >store.json
 	python3 -c "import json,sys; d=json.load(open(sys.argv[1])); assert d[\"format\"] == 1, d" store.json
+'
+
+test_expect_success 'the first commit holds the shipped schema and scoring rules' '
+	store_git show main:config/schema.json >schema.json
+	test_cmp "$SFA_ROOT/share/config/schema.json" schema.json
+	store_git show main:config/scoring.json >scoring.json
+	test_cmp "$SFA_ROOT/share/config/scoring.json" scoring.json
+	python3 -c "
+import json, sys
+d = json.load(open(sys.argv[1]))
+assert d[\"lead\"][\"fields\"][\"status\"][\"default\"] == \"new\", d[\"lead\"]
+" schema.json
 '
 
 test_expect_success 'the new store passes git fsck' '

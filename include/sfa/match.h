@@ -14,7 +14,7 @@
 struct sfa_buf;
 
 /*
- * The address trimmed and in lowercase ASCII, when it has the form
+ * The address trimmed and in lowercase (any script), when it has the form
  * local@domain.tld. Rewritten only where the provider makes the spellings
  * one mailbox: googlemail.com is gmail.com, gmail.com ignores dots in the
  * local part, and a "+tag" is dropped at providers that deliver plus

@@ -75,5 +75,7 @@ int sfa_schema_check_config(struct sfa_store *s, const json_t *cfg);
 
 /* Parses a date written in `format` (YYYY, MM, DD, M, D and literal separators). */
 int sfa_date_parse_format(int *y, int *m, int *d, const char **rest, const char *s, const char *format);
+/* A date in `format`, then optionally " hh:mm[:ss]" taken as UTC. */
+int sfa_datetime_parse_format(time_t *out, const char *s, const char *format);
 
 #endif

@@ -74,6 +74,9 @@ def main(argv):
             if n == count:
                 break
             rec = {k: v for k, v in row.items() if v != ""}
+            # the shipped schema stores whole numbers as numbers
+            if "employees" in rec:
+                rec["employees"] = int(rec["employees"])
             rec["id"] = ids[rec.get("external_id")] if ids is not None else new_id(r, seen)
             name, data = "leads/%s/%s.json" % (rec["id"][:2], rec["id"]), record_file(rec)
             if oids:

@@ -10,7 +10,13 @@
 #   (b) the median of 21 single `sfa-lead add` runs on that store, against
 #       21 single-row INSERTs, each its own sqlite3 process;
 #   (c) sfa reindex, against git cat-file --batch reading every object;
-#   (d) sfa-lead list, against sqlite3 select.
+#   (d) sfa-lead list, against sqlite3 select;
+#   (e) lead queries on that store: list --where and search (time to the
+#       first row and to the last), against the same query in the sqlite3
+#       shell; dupes over every lead, against an exact-email GROUP BY;
+#       score --all, against one UPDATE with the same rules as CASE terms;
+#       assign --rules of 10,000 new leads, against an UPDATE dealing them
+#       out by rowid.
 # It prints a Markdown table on stdout and writes it to DIR/results.md;
 # progress goes to stderr.
 #
@@ -161,6 +167,34 @@ print("%.1f" % (statistics.median(times) * 1000))
 ' "$@"
 }
 
+# first_last NAME CMD...: run CMD once; record the time to its first line
+# of output in FIRST[NAME] and to its end in WALL[NAME] (ms), and the
+# number of lines in LINES[NAME].
+declare -A FIRST LINES
+first_last() {
+	local name=$1 out
+	shift
+	say "timing $name"
+	out=$(python3 -c '
+import subprocess, sys, time
+t = time.perf_counter()
+p = subprocess.Popen(sys.argv[1:], stdin=subprocess.DEVNULL, stdout=subprocess.PIPE)
+first = None
+n = 0
+for line in p.stdout:
+    if first is None:
+        first = time.perf_counter() - t
+    n += 1
+rc = p.wait()
+last = time.perf_counter() - t
+if rc not in (0, 1):
+    sys.exit("bench: error: exit status %d: %s" % (rc, " ".join(sys.argv[1:])))
+print("%d %d %d" % ((first if first is not None else last) * 1000, last * 1000, n))
+' "$@") || die "$name failed"
+	read -r FIRST[$name] WALL[$name] LINES[$name] <<<"$out"
+	say "$name: first row $(s "${FIRST[$name]}"), all ${LINES[$name]} rows $(s "${WALL[$name]}")"
+}
+
 # expect WHAT GOT WANTED
 expect() { [ "$2" = "$3" ] || die "$1: got $2, expected $3"; }
 
@@ -202,15 +236,17 @@ expect "sqlite rows" "$(sqlite3 "$DB" "select count(*) from leads")" "$N"
 say "(b) $REPEAT single adds into the $N-lead store"
 ADD_MS=$(median_ms $REPEAT "$BIN/sfa-lead" add --store "$STORE" \
 	first_name=X last_name=Y email=x@y.example)
+# (status: sfa gives new leads the schema's default, "new")
 INSERT_MS=$(median_ms $REPEAT sqlite3 "$DB" \
-	"INSERT INTO leads(first_name, last_name, email) VALUES('X', 'Y', 'x@y.example')")
+	"INSERT INTO leads(first_name, last_name, email, status) VALUES('X', 'Y', 'x@y.example', 'new')")
 NOW_N=$((N + REPEAT))
 expect "sqlite rows after inserts" "$(sqlite3 "$DB" "select count(*) from leads")" "$NOW_N"
 
 # (c) Rebuilding the index: reading every record back out of git.
 say "(c) reindex of $NOW_N leads"
 git --git-dir="$STORE" ls-tree -r main | awk '$2 == "blob" {print $3}' >"$DIR/blob-ids"
-expect "blobs in the sfa store" "$(wc -l <"$DIR/blob-ids")" $((NOW_N + 1))
+expect "blobs in the sfa store" "$(wc -l <"$DIR/blob-ids")" \
+	$((NOW_N + $(git --git-dir="$STORE" ls-tree -r main config | wc -l)))
 measure sfa-reindex /dev/null /dev/null "$BIN/sfa" reindex --store "$STORE" -q
 measure cat-file-all /dev/null /dev/null \
 	git --git-dir="$STORE" cat-file --batch-all-objects --batch
@@ -229,6 +265,66 @@ measure sqlite-select-where /dev/null "$LOGS/sqlite-select-where.out" bash -c \
 NEW_SFA=$(cat "$LOGS/sfa-list-where.out")
 NEW_SQL=$(cat "$LOGS/sqlite-select-where.out")
 expect "leads with status new" "$NEW_SFA" "$NEW_SQL"
+
+# (e) Lead queries, dupes, scoring and assignment.
+say "(e) lead queries on $NOW_N leads"
+first_last sfa-where "$BIN/sfa-lead" list --store "$STORE" --where 'employees>=1000' --where country=DE --format ids
+first_last sqlite-where sqlite3 "$DB" "select external_id from leads where cast(employees as integer) >= 1000 and country = 'DE'"
+expect "leads by employees and country" "${LINES[sfa-where]}" "${LINES[sqlite-where]}"
+first_last sfa-contains "$BIN/sfa-lead" list --store "$STORE" --where 'company~nordic' --format ids
+first_last sqlite-contains sqlite3 "$DB" "select external_id from leads where company like '%nordic%'"
+expect "leads by company" "${LINES[sfa-contains]}" "${LINES[sqlite-contains]}"
+first_last sfa-search "$BIN/sfa-lead" search --store "$STORE" 报价 --format ids
+first_last sqlite-search sqlite3 "$DB" "select external_id from leads where notes like '%报价%'"
+expect "leads whose notes say 报价" "${LINES[sfa-search]}" "${LINES[sqlite-search]}"
+first_last sfa-search-name "$BIN/sfa-lead" search --store "$STORE" иван --format ids
+first_last sfa-dupes "$BIN/sfa-lead" dupes --store "$STORE" --format csv
+first_last sqlite-dupes sqlite3 "$DB" "select lower(email), count(*) from leads where email <> '' group by 1 having count(*) > 1"
+
+SCORING=$DIR/scoring.json
+cat >"$SCORING" <<-'EOF2'
+{"lead": {"rules": [
+  {"field": "source", "in": ["referral", "partner", "trade-show"], "points": 15},
+  {"field": "employees", "min": 1000, "points": 20},
+  {"field": "title", "contains": ["ceo", "director"], "points": 20},
+  {"field": "phone", "present": true, "points": 5}],
+ "grades": [{"grade": "A", "min": 40}, {"grade": "B", "min": 20}, {"grade": "C", "min": null}]}}
+EOF2
+"$BIN/sfa" config --store "$STORE" set scoring "$SCORING"
+measure sfa-score /dev/null /dev/null "$BIN/sfa-lead" score --store "$STORE" --all
+measure sqlite-score /dev/null /dev/null sqlite3 "$DB" "
+	alter table leads add column score integer;
+	update leads set score = (case when source in ('referral', 'partner', 'trade-show') then 15 else 0 end)
+		+ (case when cast(employees as integer) >= 1000 then 20 else 0 end)
+		+ (case when lower(title) like '%ceo%' or lower(title) like '%director%' then 20 else 0 end)
+		+ (case when phone <> '' then 5 else 0 end)"
+SCORED_SFA=$("$BIN/sfa-lead" list --store "$STORE" --where 'score>=40' --where 'external_id~L' --format ids | wc -l)
+SCORED_SQL=$(sqlite3 "$DB" "select count(*) from leads where score >= 40")
+expect "leads scored 40 or more" "$SCORED_SFA" "$SCORED_SQL"
+
+say "(e) assign 10000 new leads"
+NEW_CSV=$DIR/new-leads.csv
+"$GEN" leads 10000 --seed 77 | python3 -c '
+import csv, sys
+r = csv.DictReader(sys.stdin)
+fields = [f for f in r.fieldnames if f != "owner"]
+w = csv.DictWriter(sys.stdout, fieldnames=fields, lineterminator="\n", extrasaction="ignore")
+w.writeheader()
+for row in r:
+    row["external_id"] = "N" + row["external_id"][1:]
+    row["status"] = "new"
+    w.writerow(row)
+' >"$NEW_CSV"
+"$BIN/sfa-lead" import --store "$STORE" -q "$NEW_CSV"
+"$BIN/sfa" config --store "$STORE" set users "$ROOT/share/examples/users.json"
+"$BIN/sfa" config --store "$STORE" set assignment "$ROOT/share/examples/assignment.json"
+measure sfa-assign /dev/null "$LOGS/assign.out" "$BIN/sfa-lead" assign --store "$STORE" --rules --format csv
+# the 10,000 new ones and any older open lead without an owner
+ASSIGNED=$(($(wc -l <"$LOGS/assign.out") - 1))
+[ "$ASSIGNED" -ge 10000 ] || die "assign: $ASSIGNED leads reported, expected at least 10000"
+sqlite3 "$DB" ".mode csv" ".import '$NEW_CSV' newleads" "alter table newleads add column owner text"
+measure sqlite-assign /dev/null /dev/null sqlite3 "$DB" \
+	"update newleads set owner = 'rep0' || (rowid % 4 + 1) where owner is null or owner = ''"
 
 # Report.
 say "writing $RESULTS"
@@ -286,7 +382,7 @@ rei=${WALL[sfa-reindex]}
 	row "reindex $NOW_N leads, wall" "$(s "$rei")" \
 		"git cat-file --batch-all-objects --batch: $(wall cat-file-all)" "$rei" "${WALL[cat-file-all]}"
 	row "reindex, wall" "$(s "$rei")" \
-		"git cat-file --batch of the $((NOW_N + 1)) blob ids from ls-tree -r main: $(wall cat-file-blobs)" \
+		"git cat-file --batch of the $(wc -l <"$DIR/blob-ids") blob ids from ls-tree -r main: $(wall cat-file-blobs)" \
 		"$rei" "${WALL[cat-file-blobs]}"
 	row "reindex, peak RSS" "$(rss sfa-reindex)" \
 		"git cat-file --batch-all-objects --batch: $(rss cat-file-all)" \
@@ -299,6 +395,28 @@ rei=${WALL[sfa-reindex]}
 	row "list --where status=new, wall" "$(wall sfa-list-where)" \
 		"sqlite3 \"select external_id ... where status = 'new'\" \\| wc -l: $(wall sqlite-select-where)" \
 		"${WALL[sfa-list-where]}" "${WALL[sqlite-select-where]}"
+	row "list --where 'employees>=1000' --where country=DE (${LINES[sfa-where]} rows), first row" \
+		"$(s "${FIRST[sfa-where]}")" "same query in the sqlite3 shell: $(s "${FIRST[sqlite-where]}")" \
+		"${FIRST[sfa-where]}" "${FIRST[sqlite-where]}"
+	row "list --where ..., all rows" "$(wall sfa-where)" "sqlite3: $(wall sqlite-where)" \
+		"${WALL[sfa-where]}" "${WALL[sqlite-where]}"
+	row "list --where 'company~nordic' (${LINES[sfa-contains]} rows), first row" "$(s "${FIRST[sfa-contains]}")" \
+		"sqlite3 like '%nordic%': $(s "${FIRST[sqlite-contains]}")" "${FIRST[sfa-contains]}" "${FIRST[sqlite-contains]}"
+	row "list --where 'company~nordic', all rows" "$(wall sfa-contains)" "sqlite3: $(wall sqlite-contains)" \
+		"${WALL[sfa-contains]}" "${WALL[sqlite-contains]}"
+	row "search 报价 (${LINES[sfa-search]} rows), first row" "$(s "${FIRST[sfa-search]}")" \
+		"sqlite3 notes like '%报价%': $(s "${FIRST[sqlite-search]}")" "${FIRST[sfa-search]}" "${FIRST[sqlite-search]}"
+	row "search 报价, all rows" "$(wall sfa-search)" "sqlite3: $(wall sqlite-search)" \
+		"${WALL[sfa-search]}" "${WALL[sqlite-search]}"
+	row "search иван (${LINES[sfa-search-name]} rows; prefix, any case), all rows" "$(wall sfa-search-name)" "-" 0 0
+	row "dupes over $NOW_N leads (${LINES[sfa-dupes]} lines: email, phone, name+company)" "$(wall sfa-dupes)" \
+		"sqlite3 GROUP BY lower(email) (${LINES[sqlite-dupes]} groups, exact email only): $(wall sqlite-dupes)" \
+		"${WALL[sfa-dupes]}" "${WALL[sqlite-dupes]}"
+	row "score --all ($NOW_N leads, stored in one commit)" "$(wall sfa-score)" \
+		"sqlite3 UPDATE with the rules as CASE terms: $(wall sqlite-score)" "${WALL[sfa-score]}" "${WALL[sqlite-score]}"
+	row "score --all, peak RSS" "$(rss sfa-score)" "sqlite3: $(rss sqlite-score)" "${RSS[sfa-score]}" "${RSS[sqlite-score]}"
+	row "assign --rules, 10000 new leads ($ASSIGNED unassigned open leads in all)" "$(wall sfa-assign)" \
+		"sqlite3 UPDATE dealing them out by rowid: $(wall sqlite-assign)" "${WALL[sfa-assign]}" "${WALL[sqlite-assign]}"
 	printf '\nOn disk: sfa store %s (pack, index and git files; sfa-index.sqlite with its WAL %s), ' \
 		"$(du_mb "$STORE")" "$(du_mb "$STORE"/sfa-index.sqlite*)"
 	printf 'fast-import repository %s, SQLite table %s.\n' "$(du_mb "$FI_FULL_GIT")" "$(du_mb "$DB")"

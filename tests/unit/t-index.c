@@ -473,21 +473,13 @@ static int collect_ids(const json_t *rec, void *data)
 	return 0;
 }
 
-/* The ids listed for `nwhere` conditions "field", "value", ... and `limit`; "" for none, "ERR" on failure. */
-static const char *list(struct sfa_index *ix, long limit, size_t nwhere, ...)
+/* The ids listed for the conditions `c` and `limit`; "" for none, "ERR" on failure. */
+static const char *list_conds(struct sfa_index *ix, long limit, const struct sfa_cond *c, size_t nconds)
 {
 	static struct sfa_buf out = SFA_BUF_INIT;
-	const char *f[8], *v[8];
-	struct sfa_query q = { .type = L, .where_field = f, .where_value = v, .nwhere = nwhere, .limit = limit };
-	va_list ap;
+	struct sfa_query q = { .type = L, .conds = c, .nconds = nconds, .limit = limit };
 	long n;
 
-	va_start(ap, nwhere);
-	for (size_t i = 0; i < nwhere; i++) {
-		f[i] = va_arg(ap, const char *);
-		v[i] = va_arg(ap, const char *);
-	}
-	va_end(ap);
 	sfa_buf_reset(&out);
 	n = sfa_index_list(ix, &q, collect_ids, &out);
 	if (n < 0)
@@ -501,6 +493,41 @@ static const char *list(struct sfa_index *ix, long limit, size_t nwhere, ...)
 			return "BAD COUNT";
 	}
 	return out.buf;
+}
+
+/*
+ * The ids listed for `nconds` equality conditions "field", "value", ...
+ * (the value as stored JSON: "\"new\"", "50", "true") and `limit`.
+ */
+static const char *list(struct sfa_index *ix, long limit, size_t nconds, ...)
+{
+	struct sfa_cond c[8];
+	char *v[8];
+	va_list ap;
+
+	va_start(ap, nconds);
+	for (size_t i = 0; i < nconds; i++) {
+		c[i] = (struct sfa_cond){ .op = SFA_OP_EQ, .cmp = SFA_CMP_TEXT, .values = &v[i], .nvalues = 1 };
+		c[i].field = va_arg(ap, char *);
+		v[i] = va_arg(ap, char *);
+	}
+	va_end(ap);
+	return list_conds(ix, limit, c, nconds);
+}
+
+/* The ids listed for one condition `field` `op` `values` (comparing as `cmp`). */
+static const char *list1(struct sfa_index *ix, const char *field, enum sfa_op op, enum sfa_cmp cmp,
+			 size_t nvalues, ...)
+{
+	char *v[8];
+	struct sfa_cond c = { .field = (char *)field, .op = op, .cmp = cmp, .values = v, .nvalues = nvalues };
+	va_list ap;
+
+	va_start(ap, nvalues);
+	for (size_t i = 0; i < nvalues; i++)
+		v[i] = va_arg(ap, char *);
+	va_end(ap);
+	return list_conds(ix, -1, &c, 1);
 }
 
 static int stop_after_two(const json_t *rec, void *data)
@@ -549,24 +576,59 @@ static void test_index(void)
 	CHECK_STR(list(ix, 100, 0), "a00000000002 a00000000000 a00000000001 a00000000003 0z0000000004");
 
 	/* conditions: all must hold, exact text */
-	CHECK_STR(list(ix, -1, 1, "status", "new"), "a00000000002 a00000000000 a00000000001 0z0000000004");
-	CHECK_STR(list(ix, -1, 2, "status", "new", "country", "DE"), "a00000000000 a00000000001 0z0000000004");
-	CHECK_STR(list(ix, 2, 2, "country", "DE", "status", "new"), "a00000000000 a00000000001");
-	CHECK_STR(list(ix, -1, 1, "status", "New"), "");
-	CHECK_STR(list(ix, -1, 1, "status", "ne"), "");
-	CHECK_STR(list(ix, -1, 1, "status", "new%"), "");
-	CHECK_STR(list(ix, -1, 2, "status", "won", "country", "FR"), "");
-	CHECK_STR(list(ix, -1, 1, "first_name", "O'Brien"), "a00000000001");
-	CHECK_STR(list(ix, -1, 1, "city", "K\xc3\xb6ln"), "a00000000000");
-	CHECK_STR(list(ix, -1, 1, "x-score", "9"), "0z0000000004");
+	CHECK_STR(list(ix, -1, 1, "status", "\"new\""), "a00000000002 a00000000000 a00000000001 0z0000000004");
+	CHECK_STR(list(ix, -1, 2, "status", "\"new\"", "country", "\"DE\""), "a00000000000 a00000000001 0z0000000004");
+	CHECK_STR(list(ix, 2, 2, "country", "\"DE\"", "status", "\"new\""), "a00000000000 a00000000001");
+	CHECK_STR(list(ix, -1, 1, "status", "\"New\""), "");
+	CHECK_STR(list(ix, -1, 1, "status", "\"ne\""), "");
+	CHECK_STR(list(ix, -1, 1, "status", "\"new%\""), "");
+	CHECK_STR(list(ix, -1, 2, "status", "\"won\"", "country", "\"FR\""), "");
+	CHECK_STR(list(ix, -1, 1, "first_name", "\"O'Brien\""), "a00000000001");
+	CHECK_STR(list(ix, -1, 1, "city", "\"K\xc3\xb6ln\""), "a00000000000");
+	CHECK_STR(list(ix, -1, 1, "x-score", "\"9\""), "0z0000000004");
 	CHECK_STR(list(ix, -1, 1, "employees", "50"), "0z0000000004");
-	CHECK_STR(list(ix, -1, 1, "nosuchfield", ""), "");
+	CHECK_STR(list(ix, -1, 1, "nosuchfield", "\"\""), "");
 	/* the columns of their own */
-	CHECK_STR(list(ix, -1, 1, "id", "a00000000003"), "a00000000003");
-	CHECK_STR(list(ix, -1, 1, "external_id", "crm-7"), "a00000000002");
-	CHECK_STR(list(ix, -1, 1, "created_at", "2024-01-02T00:00:00Z"), "a00000000000 a00000000001 a00000000003");
-	CHECK_STR(list(ix, -1, 2, "created_at", "2024-01-02T00:00:00Z", "status", "won"), "a00000000003");
-	CHECK_STR(list(ix, -1, 2, "id", "a00000000003", "status", "new"), "");
+	CHECK_STR(list(ix, -1, 1, "id", "\"a00000000003\""), "a00000000003");
+	CHECK_STR(list(ix, -1, 1, "external_id", "\"crm-7\""), "a00000000002");
+	CHECK_STR(list(ix, -1, 1, "created_at", "\"2024-01-02T00:00:00Z\""), "a00000000000 a00000000001 a00000000003");
+	CHECK_STR(list(ix, -1, 2, "created_at", "\"2024-01-02T00:00:00Z\"", "status", "\"won\""), "a00000000003");
+	CHECK_STR(list(ix, -1, 2, "id", "\"a00000000003\"", "status", "\"new\""), "");
+	/* a number is not its text, nor the text a number */
+	CHECK_STR(list(ix, -1, 1, "employees", "\"50\""), "");
+	CHECK_STR(list(ix, -1, 1, "x-score", "9"), "");
+
+	/* the other operators */
+	CHECK_STR(list1(ix, "status", SFA_OP_NE, SFA_CMP_TEXT, 1, "\"new\""), "a00000000003");
+	/* != holds for records without the field */
+	CHECK_STR(list1(ix, "first_name", SFA_OP_NE, SFA_CMP_TEXT, 1, "\"O'Brien\""),
+		  "a00000000002 a00000000000 a00000000003 0z0000000004");
+	CHECK_STR(list1(ix, "external_id", SFA_OP_NE, SFA_CMP_TEXT, 1, "\"crm-7\""),
+		  "a00000000000 a00000000001 a00000000003 0z0000000004");
+	CHECK_STR(list1(ix, "status", SFA_OP_IN, SFA_CMP_TEXT, 2, "\"won\"", "\"lost\""), "a00000000003");
+	CHECK_STR(list1(ix, "country", SFA_OP_IN, SFA_CMP_TEXT, 3, "\"FR\"", "\"IT\"", "\"DE\""),
+		  "a00000000002 a00000000000 a00000000001 a00000000003 0z0000000004");
+	CHECK_STR(list1(ix, "id", SFA_OP_IN, SFA_CMP_TEXT, 2, "\"a00000000003\"", "\"a00000000001\""),
+		  "a00000000001 a00000000003");
+	CHECK_STR(list1(ix, "employees", SFA_OP_LT, SFA_CMP_NUMBER, 1, "100"), "0z0000000004");
+	/* numerically, not as text ("50" > "100") */
+	CHECK_STR(list1(ix, "employees", SFA_OP_GT, SFA_CMP_NUMBER, 1, "100"), "");
+	CHECK_STR(list1(ix, "employees", SFA_OP_GE, SFA_CMP_NUMBER, 1, "50"), "0z0000000004");
+	CHECK_STR(list1(ix, "employees", SFA_OP_GT, SFA_CMP_NUMBER, 1, "50"), "");
+	CHECK_STR(list1(ix, "created_at", SFA_OP_LT, SFA_CMP_TEXT, 1, "2024-01-02"), "a00000000002");
+	CHECK_STR(list1(ix, "created_at", SFA_OP_GE, SFA_CMP_TEXT, 1, "2024-01-03"), "0z0000000004");
+	CHECK_STR(list1(ix, "country", SFA_OP_LE, SFA_CMP_TEXT, 1, "DE"),
+		  "a00000000000 a00000000001 a00000000003 0z0000000004");
+	/* contains: ignoring case and accents */
+	CHECK_STR(list1(ix, "city", SFA_OP_CONTAINS, SFA_CMP_TEXT, 1, "KOLN"), "a00000000000");
+	CHECK_STR(list1(ix, "city", SFA_OP_CONTAINS, SFA_CMP_TEXT, 1, "\xc3\xb6l"), "a00000000000");
+	CHECK_STR(list1(ix, "first_name", SFA_OP_CONTAINS, SFA_CMP_TEXT, 1, "o'b"), "a00000000001");
+	CHECK_STR(list1(ix, "first_name", SFA_OP_CONTAINS, SFA_CMP_TEXT, 1, "%"), "");
+	CHECK_STR(list1(ix, "external_id", SFA_OP_EMPTY, SFA_CMP_TEXT, 0),
+		  "a00000000000 a00000000001 a00000000003 0z0000000004");
+	CHECK_STR(list1(ix, "external_id", SFA_OP_NOT_EMPTY, SFA_CMP_TEXT, 0), "a00000000002");
+	CHECK_STR(list1(ix, "city", SFA_OP_NOT_EMPTY, SFA_CMP_TEXT, 0), "a00000000000");
+	CHECK_STR(list1(ix, "nosuchfield", SFA_OP_NOT_EMPTY, SFA_CMP_TEXT, 0), "");
 
 	/* a callback's failure stops the walk and is returned */
 	{
@@ -651,7 +713,7 @@ static void test_index(void)
 	CHECK_INT(sfa_index_del(ix, L, "a0000000000z"), 0);	/* absent: nothing to do */
 	CHECK_INT(sfa_index_end(ix, 1), 0);
 	CHECK_STR(list(ix, -1, 0), "a00000000000 a00000000003 0z0000000004 a00000000002");
-	CHECK_STR(list(ix, -1, 1, "status", "lost"), "a00000000002");
+	CHECK_STR(list(ix, -1, 1, "status", "\"lost\""), "a00000000002");
 	/* the external id went with the update */
 	CHECK_INT(sfa_index_by_external(ix, L, "crm-7", id), SFA_ENOTFOUND);
 	CHECK_INT(sfa_index_get(ix, L, "a00000000001", &rec), SFA_ENOTFOUND);
@@ -689,7 +751,7 @@ static void test_index(void)
 	CHECK_INT(sfa_index_field_known(ix, L, "f777"), 1);
 	CHECK_INT(sfa_index_field_known(ix, L, "f1499"), 1);
 	CHECK_INT(sfa_index_field_known(ix, L, "f1500"), 0);
-	CHECK_STR(list(ix, -1, 1, "f1234", "v"), "d00000001234");
+	CHECK_STR(list(ix, -1, 1, "f1234", "\"v\""), "d00000001234");
 	sfa_index_free(ix);
 	ix = NULL;
 

@@ -11,6 +11,7 @@
 #include <jansson.h>
 
 #include "sfa/buf.h"
+#include "sfa/config.h"
 #include "sfa/error.h"
 #include "sfa/id.h"
 #include "sfa/index.h"
@@ -229,7 +230,20 @@ static void test_init(void)
 	CHECK_STR(unit_sh("git --git-dir='%s' cat-file -p main:config/store.json", p), "{\n  \"format\": 1\n}");
 	CHECK_STR(unit_sh("git --git-dir='%s' log -1 --format='%%an <%%ae>|%%s' main", p),
 		  "Unit Tester <unit@example.com>|sfa init: create store");
-	CHECK_STR(unit_sh("git --git-dir='%s' ls-tree -r --name-only main", p), "config/store.json");
+	CHECK_STR(unit_sh("git --git-dir='%s' ls-tree -r --name-only main", p),
+		  "config/schema.json\nconfig/scoring.json\nconfig/store.json");
+	/* the shipped schema and scoring rules, byte for byte */
+	for (const struct sfa_config_default *d = sfa_config_defaults; d->file; d++) {
+		struct sfa_buf got = SFA_BUF_INIT;
+		if (!CHECK(sfa_config_default(d->file) == d->text))
+			continue;
+		if (CHECK_INT(unit_run(&got, "git --git-dir='%s' cat-file blob main:%s", p, d->file), 0))
+			CHECK_STR(got.buf, d->text);
+		sfa_buf_release(&got);
+	}
+	CHECK(sfa_config_default("config/schema.json") != NULL);
+	CHECK(sfa_config_default("config/scoring.json") != NULL);
+	CHECK(sfa_config_default("config/store.json") == NULL);
 	CHECK(exists("%s/%s", p, SFA_INDEX_FILE));
 	CHECK(fsck_clean(p));
 
@@ -370,7 +384,9 @@ static void test_txn(void)
 			  "Unit Tester <unit@example.com>|unit: two leads\n");
 		CHECK_STR(git_record(p, id1), enc(r1));
 		CHECK_STR(git_record(p, id2), enc(r2));
-		CHECK_STR(unit_sh("git --git-dir='%s' ls-tree -r --name-only main | wc -l", p), "3");
+		/* the two records and the three files of `init` */
+		CHECK_STR(unit_sh("git --git-dir='%s' ls-tree -r --name-only main | grep -c '^leads/'", p), "2");
+		CHECK_STR(unit_sh("git --git-dir='%s' ls-tree -r --name-only main | wc -l", p), "5");
 		CHECK(fsck_clean(p));
 	}
 
