@@ -574,7 +574,8 @@ static int cmd_assign(const struct sfa_verb *v, int argc, char **argv)
 	}
 	if ((err = sfa_writer_open(&as.w, stdout, sfa_cli_format(o.fmt), cols)) < 0)
 		goto done;
-	if (!o.dry_run && (err = sfa_txn_begin(&as.txn, as.s, 0)) < 0)
+	/* by rules, thousands may come at once: one pack, not loose objects */
+	if (!o.dry_run && (err = sfa_txn_begin(&as.txn, as.s, as.given ? 0 : SFA_TXN_BULK)) < 0)
 		goto done;
 	if (as.given) {
 		for (int i = optind; i < argc && !err; i++) {
@@ -664,9 +665,13 @@ static int cmd_convert(const struct sfa_verb *v, int argc, char **argv)
 	c.opportunity = o.opportunity;
 	c.amount = o.amount;
 	c.close_date = o.close_date;
-	if ((err = sfa_cli_open_store(&s, o.store)) < 0 ||
-	    (err = sfa_store_resolve(s, &sfa_type_lead, argv[optind], id)) < 0 ||
-	    (err = sfa_txn_begin(&txn, s, 0)) < 0)
+	if ((err = sfa_cli_open_store(&s, o.store)) < 0)
+		goto done;
+	/* a named lead that is not there is bad input, as for set and delete */
+	if ((err = sfa_store_resolve(s, &sfa_type_lead, argv[optind], id)) == SFA_ENOTFOUND ||
+	    err == SFA_EAMBIGUOUS)
+		err = SFA_EINPUT;
+	if (err < 0 || (err = sfa_txn_begin(&txn, s, 0)) < 0)
 		goto done;
 	if ((err = sfa_lead_convert(s, txn, id, &c)) < 0) {
 		sfa_error_prefix(err, "lead %s: ", id);

@@ -731,7 +731,8 @@ int sfa_verb_each(struct sfa_each *e, int nids, char **ids)
 	int err, fd = -1;
 
 	e->changed = 0;
-	if ((err = sfa_txn_begin(&txn, e->store, 0)) < 0)
+	/* ids on stdin may be thousands (`list --format ids | ...`): one pack */
+	if ((err = sfa_txn_begin(&txn, e->store, nids ? 0 : SFA_TXN_BULK)) < 0)
 		goto done;
 	if (nids) {
 		for (int i = 0; i < nids && !err; i++)

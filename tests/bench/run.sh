@@ -316,8 +316,22 @@ for row in r:
     w.writerow(row)
 ' >"$NEW_CSV"
 "$BIN/sfa-lead" import --store "$STORE" -q "$NEW_CSV"
-"$BIN/sfa" config --store "$STORE" set users "$ROOT/share/examples/users.json"
-"$BIN/sfa" config --store "$STORE" set assignment "$ROOT/share/examples/assignment.json"
+# 40 reps (gen-data's owners) in 6 teams by region, round-robin; 2 on leave.
+python3 - "$DIR" <<-'EOF2'
+import json, sys
+reps = ["rep%02d" % i for i in range(1, 41)]
+teams = {"na": (["US"], reps[0:8]), "emea-north": (["DE", "GB"], reps[8:15]),
+         "emea-south": (["FR", "BG"], reps[15:21]), "apac": (["CN", "JP", "TW", "IN"], reps[21:33]),
+         "latam": (["BR"], reps[33:37]), "inside": ([], reps[37:40])}
+users = {r: {"name": r, "role": "rep", "capacity": 100000} for r in reps}
+users["rep05"]["away"] = users["rep30"]["away"] = [{"from": "2000-01-01", "until": "2999-12-31"}]
+rules = {"teams": {t: {"method": "round-robin", "reps": rs} for t, (c, rs) in teams.items()},
+         "territories": [{"name": t, "team": t, "match": {"country": c} if c else {}} for t, (c, rs) in teams.items()]}
+json.dump(users, open(sys.argv[1] + "/users.json", "w"), indent=1)
+json.dump(rules, open(sys.argv[1] + "/assignment.json", "w"), indent=1)
+EOF2
+"$BIN/sfa" config --store "$STORE" set users "$DIR/users.json"
+"$BIN/sfa" config --store "$STORE" set assignment "$DIR/assignment.json"
 measure sfa-assign /dev/null "$LOGS/assign.out" "$BIN/sfa-lead" assign --store "$STORE" --rules --format csv
 # the 10,000 new ones and any older open lead without an owner
 ASSIGNED=$(($(wc -l <"$LOGS/assign.out") - 1))
