@@ -91,8 +91,8 @@ fuzz:
 	@mkdir -p $(B)/fuzz
 	@for f in $(FUZZERS); do \
 		echo "  FUZZ $$f"; \
-		clang -g -O1 -std=c11 -D_GNU_SOURCE -fsanitize=fuzzer,address,undefined -Iinclude \
-			$$(pkg-config --cflags $(PKGS)) -o $(B)/fuzz/$$f tests/fuzz/$$f.c $(LIB_SRC) $(SFA_LIBS) || exit 1; \
+		clang -g -O1 -fsanitize=fuzzer,address,undefined $(SFA_CFLAGS) \
+			-o $(B)/fuzz/$$f tests/fuzz/$$f.c $(LIB_SRC) $(SFA_LIBS) || exit 1; \
 	done
 
 # The day of an ops team on the sample data: the leads, a nightly import of
@@ -126,7 +126,7 @@ install: all
 		$(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(MANDIR)/man7
 	install -m 755 $(BINS) $(DESTDIR)$(BINDIR)
 	for m in $(MAN); do install -m 644 $$m $(DESTDIR)$(MANDIR)/man$${m##*.}; done
-	cp -R share/sample $(DESTDIR)$(DATADIR)/
+	cp -R share/sample share/examples share/config $(DESTDIR)$(DATADIR)/
 	install -m 644 share/completion/sfa.bash $(DESTDIR)$(COMPDIR)/sfa
 	for c in $(filter-out sfa,$(CMDS)); do ln -sf sfa $(DESTDIR)$(COMPDIR)/$$c; done
 

@@ -51,7 +51,8 @@ static int known_field(struct sfa_filter *f, const char *name, const struct sfa_
 	if ((*decl = sfa_schema_field(sc, f->q.type, name)) ||
 	    sfa_index_field_known(sfa_store_index(f->store), f->q.type, name))
 		return 0;
-	return sfa_error_set(SFA_EUSAGE, "unknown field '%s' (see '%s list --fields')", name, "sfa-lead");
+	return sfa_error_set(SFA_EUSAGE, "unknown field '%s' (no %s has it; see the schema, 'sfa config show schema')",
+			     name, f->q.type->name);
 }
 
 /* The stored JSON of `value` for the field, as its type has it. */

@@ -529,13 +529,32 @@ static size_t json_error_line(const struct sfa_reader *r, const json_error_t *er
  * it is parsed from what is buffered and parsed again with more input
  * when it runs off the end.
  */
-/* JSON keys are field names already; only those the map names are moved. */
-static void rename_keys(const struct sfa_reader *r, json_t *rec)
+/*
+ * Keys folded and mapped like CSV columns. Two keys that become the same
+ * field refuse the record, as two such columns refuse a header: keeping
+ * one of the values would drop the other without a word.
+ */
+static int rename_keys(const struct sfa_reader *r, json_t *rec)
 {
 	struct sfa_buf name = SFA_BUF_INIT;
 	const char *k;
-	json_t *v, *tmp, *moved = NULL;
+	json_t *v, *tmp, *moved = NULL, *fields = json_object();
+	int ret = 0;
 
+	json_object_foreach(rec, k, v) {
+		json_t *other;
+		sfa_buf_reset(&name);
+		sfa_field_fold(&name, k, strlen(k));
+		map_name(r, &name);
+		if (!name.len)	/* left as it is, for the field name check to judge */
+			sfa_buf_addstr(&name, k);
+		if ((other = json_object_get(fields, name.buf))) {
+			ret = sfa_error_set(SFA_EINPUT, "%s:%zu: keys '%s' and '%s' are both field '%s'",
+					    r->name, r->rec_line, json_string_value(other), k, name.buf);
+			goto done;
+		}
+		json_object_set_new(fields, name.buf, json_string(k));
+	}
 	json_object_foreach_safe(rec, tmp, k, v) {
 		sfa_buf_reset(&name);
 		sfa_field_fold(&name, k, strlen(k));
@@ -551,7 +570,10 @@ static void rename_keys(const struct sfa_reader *r, json_t *rec)
 		json_object_update(rec, moved);
 		json_decref(moved);
 	}
+done:
+	json_decref(fields);
 	sfa_buf_release(&name);
+	return ret;
 }
 
 static int json_value(struct sfa_reader *r, json_t **out)
@@ -640,8 +662,10 @@ static int json_value(struct sfa_reader *r, json_t **out)
 		json_decref(v);
 		return sfa_error_set(SFA_EINPUT, "%s:%zu: not an object", r->name, r->rec_line);
 	}
-	if (r->rename)
-		rename_keys(r, v);
+	if (r->rename && (ret = rename_keys(r, v)) < 0) {
+		json_decref(v);
+		return ret;
+	}
 	*out = v;
 	return 1;
 }

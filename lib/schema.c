@@ -118,8 +118,8 @@ static int parse_field(struct sfa_field *f, const char *type, const char *name, 
 				f->max = json_integer_value(v);
 			}
 		} else {
-			return sfa_error_set(SFA_EINPUT, "%s.fields.%s.%s: not a setting of a %s field", type, name, k,
-					     ftype_names[f->type]);
+			return sfa_error_set(SFA_EINPUT, "%s.fields.%s.%s: not a setting of %s %s field", type, name, k,
+					     strchr("aeiou", ftype_names[f->type][0]) ? "an" : "a", ftype_names[f->type]);
 		}
 	}
 	if (f->type == SFA_FT_ENUM && !f->values)

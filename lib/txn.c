@@ -198,8 +198,20 @@ int sfa_txn_put_file(struct sfa_txn *t, const char *path, const void *data, size
 	memset(f, 0, sizeof(*f));
 	memcpy(f->folder, path, fl);
 	memcpy(f->name, slash + 1, nl);
-	if (data && (err = write_object(t, GIT_OBJECT_BLOB, data, len, &f->oid)) < 0)
-		return err;
+	if (data) {
+		/* the same content again is no change (and no commit) */
+		git_oid same, now;
+		struct sfa_buf cur = SFA_BUF_INIT;
+		git_odb_hash(&same, data, len, GIT_OBJECT_BLOB);
+		err = sfa_store_read_file(t->s, path, &cur);
+		if (err == 0)
+			git_odb_hash(&now, cur.buf, cur.len, GIT_OBJECT_BLOB);
+		sfa_buf_release(&cur);
+		if (err == 0 && git_oid_equal(&same, &now))
+			return 0;
+		if ((err = write_object(t, GIT_OBJECT_BLOB, data, len, &f->oid)) < 0)
+			return err;
+	}
 	t->nfiles++;
 	if (!strcmp(path, "config/schema.json"))
 		sfa_store_forget_schema(t->s);

@@ -60,7 +60,8 @@ test_expect_success 'the record file is leads/XX/ID.json, keys sorted, one per l
 	  "email": "ada@example.com",
 	  "first_name": "Ada",
 	  "id": "$id",
-	  "last_name": "Lovelace"
+	  "last_name": "Lovelace",
+	  "status": "new"
 	}
 	EOF
 	test_cmp expect record
@@ -121,7 +122,19 @@ test_expect_success 'a given created_at is kept; a value may contain "="' '
 	sfa-lead add first_name=Old created_at=2020-02-03T04:05:06Z notes="a=b, c" >id
 	store_git show "main:$(lead_path "$(cat id)")" >record
 	test_grep -Fx "  \"created_at\": \"2020-02-03T04:05:06Z\"," record
-	test_grep -Fx "  \"notes\": \"a=b, c\"" record
+	test_grep -Fx "  \"notes\": \"a=b, c\"," record
+	test_grep -Fx "  \"status\": \"new\"" record
+'
+
+test_expect_success 'a given status is kept in its declared spelling, an undeclared one refused' '
+	sfa-lead add first_name=Busy status=Working >id
+	store_git show "main:$(lead_path "$(cat id)")" >record
+	test_grep -Fx "  \"status\": \"working\"" record
+	before=$(commit_count)
+	test_must_fail --exit=3 sfa-lead add first_name=Idle status=sleeping >out 2>err
+	test_grep "field .status.: .sleeping. is not one of: new, working" err
+	test ! -s out
+	test_eq "$before" "$(commit_count)"
 '
 
 test_expect_success 'add one record from CSV on stdin' '
@@ -165,7 +178,7 @@ test_expect_success 'UTF-8 is stored as UTF-8 in the record file, not escaped' '
 	test_grep -Fx "  \"first_name\": \"伟\"," record
 	test_grep -Fx "  \"city\": \"上海\"," record
 	store_git show "main:$(lead_path "$(cat id3)")" >record
-	test_grep -Fx "  \"last_name\": \"García\"" record
+	test_grep -Fx "  \"last_name\": \"García\"," record
 '
 
 test_expect_success 'a bad field name is refused with exit 3, naming the field' '
@@ -186,7 +199,7 @@ test_expect_success 'a bad field name is refused with exit 3, naming the field' 
 test_expect_success 'an invalid email is refused with exit 3, naming the field' '
 	before=$(commit_count)
 	test_must_fail --exit=3 sfa-lead add first_name=Bob email=bob@ >out 2>err
-	test_grep email err
+	test_grep "field .email.: not an address: .bob@.\$" err
 	test ! -s out
 	test_must_fail --exit=3 sfa-lead add first_name=Bob email=not-an-address 2>err
 	test_grep email err

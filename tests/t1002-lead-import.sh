@@ -7,10 +7,21 @@
 # compare.py INPUT OUTPUT: every record of INPUT (CSV, or NDJSON/JSON when
 # the name ends in .ndjson/.json) is in OUTPUT (sfa-lead list output: JSON
 # array, NDJSON or CSV, by extension), matched by external_id, with every
-# non-empty value byte-identical; an empty input cell may come out absent,
-# empty or null. OUTPUT may hold other records when --subset is given.
+# non-empty value byte-identical in its text form; an empty input cell may
+# come out absent, empty or null. Integer fields of the schema (employees,
+# score) must come out of JSON output as JSON numbers ("20" in CSV).
+# OUTPUT may hold other records when --subset is given.
 cat >compare.py <<'EOF'
 import csv, json, sys
+
+INTEGERS = ("employees", "score")
+
+def text(v):
+    if isinstance(v, bool):
+        return "true" if v else "false"
+    if isinstance(v, (int, float)):
+        return str(v)
+    return v
 
 def load(path):
     if path.endswith(".ndjson"):
@@ -37,7 +48,11 @@ for r in inp:
         if v == "":
             assert o.get(k) in (None, ""), "%s %s: %r" % (r["external_id"], k, o.get(k))
         else:
-            assert o.get(k) == v, "%s %s: expected %r, got %r" % (r["external_id"], k, v, o.get(k))
+            assert text(o.get(k)) == text(v), "%s %s: expected %r, got %r" % (r["external_id"], k, v, o.get(k))
+            if k in INTEGERS and not args[1].endswith(".csv"):
+                assert type(o[k]) is int, "%s %s: not a JSON number: %r" % (r["external_id"], k, o[k])
+            elif type(v) is str and k not in INTEGERS:
+                assert o.get(k) == v, "%s %s: expected text %r, got %r" % (r["external_id"], k, v, o.get(k))
     assert len(o.get("id", "")) == 12, o
 print("%d records compared" % len(inp))
 EOF
@@ -378,7 +393,7 @@ test_expect_success 'custom fields come after the default columns, alphabeticall
 	sfa-lead import c3.csv 2>err
 	sfa-lead list --limit 1 >out
 	head -n 1 out | tr -d "\r" >header
-	echo id,first_name,last_name,company,email,phone,title,source,status,owner,country,city,industry,employees,interest,external_id,created_at,notes,alpha_code,favourite_color,trade-show,zeta_score >expect
+	echo id,first_name,last_name,company,email,phone,title,source,status,owner,country,city,industry,employees,interest,score,grade,external_id,created_at,notes,alpha_code,favourite_color,trade-show,zeta_score >expect
 	test_cmp expect header
 '
 

@@ -1,7 +1,8 @@
-# Bash completion for sfa(1) and sfa-lead(1).
+# Bash completion for sfa(1), sfa-lead(1), sfa-account(1) and sfa-contact(1).
 #
 # Installed in bash-completion's completions directory under the names
-# "sfa" and "sfa-lead" (the same file); it can also be sourced directly:
+# "sfa", "sfa-lead", "sfa-account" and "sfa-contact" (the same file); it
+# can also be sourced directly:
 #
 #	. /usr/local/share/bash-completion/completions/sfa
 #
@@ -9,11 +10,33 @@
 
 _sfa_output_formats='csv json ndjson table ids'
 _sfa_log_formats='text csv json ndjson'
-_sfa_builtins='init log reindex unlock help'
-_sfa_lead_verbs='add import show list'
-_sfa_lead_fields='id first_name last_name company email phone title source
-	status owner country city industry employees interest external_id
-	created_at notes'
+_sfa_builtins='init config log reindex unlock help'
+_sfa_config_verbs='list show check set'
+_sfa_config_names='assignment maps schema scoring users'
+_sfa_dedupe_modes='skip merge flag off'
+_sfa_date_formats='YYYY-MM-DD MM/DD/YYYY DD/MM/YYYY DD.MM.YYYY'
+
+# Verbs and fields of the record commands: the usual columns and the
+# fields of the shipped schema.
+_sfa_lead_verbs='add import show list search set delete qualify disqualify
+	dupes merge score assign convert'
+_sfa_lead_fields='id first_name last_name company email phone mobile title
+	source status owner country region city postcode industry employees
+	interest language website score grade conversion_probability
+	last_activity_at do_not_contact disqualified_reason account contact
+	opportunity converted_at merged_from duplicate_of external_id created_at
+	notes'
+_sfa_lead_statuses='new working qualified disqualified converted'
+_sfa_account_verbs='add import show list search set delete'
+_sfa_account_fields='id name domain website industry country region city
+	postcode billing_address phone employees revenue owner status parent
+	lead external_id created_at notes'
+_sfa_account_statuses='prospect customer former partner'
+_sfa_contact_verbs='add import show list search set delete'
+_sfa_contact_fields='id first_name last_name email phone mobile title account
+	lead owner country city language birthday do_not_contact preferences
+	external_id created_at notes'
+_sfa_contact_statuses=''
 
 # COMPREPLY from the words of $1 that start with $2.
 _sfa_words()
@@ -34,28 +57,33 @@ _sfa_dirs()
 	mapfile -t COMPREPLY < <(compgen -d -- "$1")
 }
 
-# Field names followed by '=' (for --where and for add's FIELD=VALUE).
+# Field names of $2 followed by '=' (for --where, add, set); $1 is the word.
 _sfa_field_assign()
 {
 	local f
 	COMPREPLY=()
-	for f in $_sfa_lead_fields; do
+	for f in $2; do
 		[[ $f == "$1"* ]] && COMPREPLY+=("$f=")
 	done
 	compopt -o nospace 2>/dev/null
 }
 
-# A comma-separated list of field names (for --fields).
-_sfa_field_list()
+# A comma-separated list of the words of $2 (for --fields, --sort,
+# --status); $1 is the word. With $3 set, each item may start with '-'.
+_sfa_comma_list()
 {
-	local cur=$1 head= f
+	local cur=$1 head= f dash=
 	if [[ $cur == *,* ]]; then
 		head=${cur%,*},
 		cur=${cur##*,}
 	fi
+	if [[ -n ${3-} && $cur == -* ]]; then
+		dash=-
+		cur=${cur#-}
+	fi
 	COMPREPLY=()
-	for f in $_sfa_lead_fields; do
-		[[ $f == "$cur"* ]] && COMPREPLY+=("$head$f")
+	for f in $2; do
+		[[ $f == "$cur"* ]] && COMPREPLY+=("$head$dash$f")
 	done
 	compopt -o nospace 2>/dev/null
 }
@@ -78,6 +106,32 @@ _sfa_cur_prev()
 	if ((eq)) && [[ $prev != --* ]]; then
 		prev=
 	fi
+}
+
+# The value of a --store given on the command line, if any.
+_sfa_store_arg()
+{
+	local i
+	for ((i = 1; i < COMP_CWORD; i++)); do
+		if [[ ${COMP_WORDS[i]} == --store ]]; then
+			((i++))
+			[[ ${COMP_WORDS[i]-} == = ]] && ((i++))
+			printf '%s\n' "${COMP_WORDS[i]-}"
+			return
+		fi
+	done
+}
+
+# The top-level keys of config/$1.json in the store (user ids of "users",
+# map names of "maps"), as `sfa config show` prints a file written with one
+# key a block, indented by two spaces.
+_sfa_config_keys()
+{
+	local store sfa=${COMP_WORDS[0]%/*}/sfa
+	[[ ${COMP_WORDS[0]} == */* && -x $sfa ]] || sfa=$(type -P sfa) || return 0
+	store=$(_sfa_store_arg)
+	"$sfa" ${store:+--store "$store"} config show "$1" 2>/dev/null |
+		sed -n 's/^  "\([^"]*\)": *{.*/\1/p'
 }
 
 # The external commands sfa can run: sfa-NAME programs in $SFA_EXEC_PATH,
@@ -110,9 +164,14 @@ _sfa_external_commands()
 	done
 }
 
-_sfa_lead()
+# Completes a record command: $1 is its type (lead, account, contact),
+# whose verbs, fields and statuses are in the _sfa_TYPE_* variables.
+_sfa_record()
 {
-	local cur prev eq verb= i w
+	local type=$1 cur prev eq verb= i w
+	local verbs fields statuses
+	verbs=_sfa_${type}_verbs fields=_sfa_${type}_fields statuses=_sfa_${type}_statuses
+	verbs=${!verbs} fields=${!fields} statuses=${!statuses}
 	_sfa_cur_prev
 
 	# The verb is the first word that is not an option or its argument.
@@ -141,54 +200,191 @@ _sfa_lead()
 		[[ -n $verb ]] && _sfa_words "$_sfa_output_formats" "$cur"
 		return 0
 		;;
-	--rejects)
+	--rejects | --map-file)
 		_sfa_files "$cur"
 		return 0
 		;;
 	--fields)
-		_sfa_field_list "$cur"
+		_sfa_comma_list "$cur" "$fields"
+		return 0
+		;;
+	--sort)
+		_sfa_comma_list "$cur" "$fields" desc
 		return 0
 		;;
 	--where)
-		_sfa_field_assign "$cur"
+		_sfa_field_assign "$cur" "$fields"
 		return 0
 		;;
-	-m | --message | --limit)
+	--status)
+		_sfa_comma_list "$cur" "$statuses"
+		return 0
+		;;
+	--dedupe)
+		_sfa_words "$_sfa_dedupe_modes" "$cur"
+		return 0
+		;;
+	--date-format)
+		_sfa_words "$_sfa_date_formats" "$cur"
+		return 0
+		;;
+	--owner)
+		_sfa_comma_list "$cur" "$(_sfa_config_keys users)"
+		return 0
+		;;
+	--to)
+		_sfa_words "$(_sfa_config_keys users)" "$cur"
+		return 0
+		;;
+	--map)
+		_sfa_words "$(_sfa_config_keys maps)" "$cur"
+		return 0
+		;;
+	-m | --message | --limit | --source | --since | --until | \
+		--reason | --threshold | --explain | --opportunity | --amount | \
+		--close-date)
 		return 0
 		;;
 	esac
 	# The VALUE of a FIELD=VALUE word.
 	((eq)) && return 0
 
+	local list_opts='--store --where --status --owner --source --since
+		--until --sort --limit --fields --format -h --help'
 	case $verb in
 	'')
 		if [[ $cur == -* ]]; then
-			_sfa_words '--store -h --help --version' "$cur"
+			_sfa_words '-h --help --version' "$cur"
 		else
-			_sfa_words "$_sfa_lead_verbs" "$cur"
+			_sfa_words "$verbs" "$cur"
 		fi
 		;;
-	add)
+	add | set)
 		if [[ $cur == -* ]]; then
 			_sfa_words '--store -h --help' "$cur"
 		else
-			_sfa_field_assign "$cur"
+			_sfa_field_assign "$cur" "$fields"
 		fi
 		;;
 	import)
 		if [[ $cur == -* ]]; then
 			_sfa_words '--store -n --dry-run --skip-invalid --rejects
+				--map --map-file --strict --date-format --dedupe
 				-m --message -q --quiet -h --help' "$cur"
 		else
 			_sfa_files "$cur"
 		fi
 		;;
 	show)
-		[[ $cur == -* ]] && _sfa_words '--store --format -h --help' "$cur"
+		if [[ $cur == -* ]]; then
+			if [[ $type == account ]]; then
+				_sfa_words '--store --format --timeline -h --help' "$cur"
+			else
+				_sfa_words '--store --format -h --help' "$cur"
+			fi
+		fi
 		;;
-	list)
-		[[ $cur == -* ]] && _sfa_words '--store --fields --where --limit
+	list | search)
+		[[ $cur == -* ]] && _sfa_words "$list_opts" "$cur"
+		;;
+	delete | qualify | merge)
+		[[ $cur == -* ]] && _sfa_words '--store -h --help' "$cur"
+		;;
+	disqualify)
+		[[ $cur == -* ]] && _sfa_words '--store --reason -h --help' "$cur"
+		;;
+	dupes)
+		[[ $cur == -* ]] && _sfa_words '--store --threshold --format
+			-h --help' "$cur"
+		;;
+	score)
+		[[ $cur == -* ]] && _sfa_words '--store -n --dry-run --learned
+			--all --explain --format -h --help' "$cur"
+		;;
+	assign)
+		[[ $cur == -* ]] && _sfa_words '--store -n --dry-run --rules --to
 			--format -h --help' "$cur"
+		;;
+	convert)
+		[[ $cur == -* ]] && _sfa_words '--store --opportunity --amount
+			--close-date -h --help' "$cur"
+		;;
+	esac
+	return 0
+}
+
+_sfa_lead()
+{
+	_sfa_record lead
+}
+
+_sfa_account()
+{
+	_sfa_record account
+}
+
+_sfa_contact()
+{
+	_sfa_record contact
+}
+
+# Completes `sfa config ...`; $1 is the index of "config" in COMP_WORDS.
+_sfa_config()
+{
+	local ci=$1 cur prev eq verb= i w n=0
+	_sfa_cur_prev
+
+	# The verb, then the words that are not options or their arguments.
+	for ((i = ci + 1; i < COMP_CWORD; i++)); do
+		w=${COMP_WORDS[i]}
+		case $w in
+		--store | -m | --message)
+			((i++))
+			[[ ${COMP_WORDS[i]-} == = ]] && ((i++))
+			;;
+		-*) ;;
+		*)
+			if [[ -z $verb ]]; then
+				verb=$w
+			else
+				((n++))
+			fi
+			;;
+		esac
+	done
+
+	case $prev in
+	--store)
+		_sfa_dirs "$cur"
+		return 0
+		;;
+	-m | --message)
+		return 0
+		;;
+	esac
+	((eq)) && return 0
+
+	if [[ $cur == -* ]]; then
+		if [[ $verb == set ]]; then
+			_sfa_words '--store -m --message -h --help' "$cur"
+		else
+			_sfa_words '--store -h --help' "$cur"
+		fi
+		return 0
+	fi
+	case $verb in
+	'')
+		_sfa_words "$_sfa_config_verbs" "$cur"
+		;;
+	show)
+		((n == 0)) && _sfa_words "$_sfa_config_names" "$cur"
+		;;
+	check | set)
+		if ((n == 0)); then
+			_sfa_words "$_sfa_config_names" "$cur"
+		elif ((n == 1)); then
+			_sfa_files "$cur"
+		fi
 		;;
 	esac
 	return 0
@@ -234,10 +430,20 @@ _sfa_delegate()
 
 _sfa()
 {
-	if [[ ${COMP_WORDS[0]##*/} == sfa-lead ]]; then
+	case ${COMP_WORDS[0]##*/} in
+	sfa-lead)
 		_sfa_lead "$@"
 		return
-	fi
+		;;
+	sfa-account)
+		_sfa_account "$@"
+		return
+		;;
+	sfa-contact)
+		_sfa_contact "$@"
+		return
+		;;
+	esac
 
 	local cur prev eq cmd= ci=0 i w
 	_sfa_cur_prev
@@ -276,6 +482,9 @@ _sfa()
 		else
 			_sfa_dirs "$cur"
 		fi
+		;;
+	config)
+		_sfa_config "$ci"
 		;;
 	log)
 		case $prev in
@@ -316,4 +525,4 @@ _sfa()
 	return 0
 }
 
-complete -F _sfa sfa sfa-lead
+complete -F _sfa sfa sfa-lead sfa-account sfa-contact

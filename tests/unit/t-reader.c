@@ -16,6 +16,8 @@
 
 /* What dump() saw, one line per call of sfa_reader_next(). */
 static struct sfa_buf seen = SFA_BUF_INIT;
+/* The names map dump() gives its reader, or NULL. */
+static const json_t *dump_map;
 
 /*
  * Returns a descriptor reading `data`: a temporary file when `piece` is
@@ -82,6 +84,8 @@ static const char *dump(const char *data, size_t len, size_t piece)
 
 	sfa_buf_reset(&seen);
 	sfa_reader_open(&r, fd, "stdin");
+	if (dump_map)
+		sfa_reader_rename(r, dump_map);
 	while ((ret = sfa_reader_next(r, &rec)) != 0) {
 		sfa_buf_addf(&seen, "%zu: ", sfa_reader_line(r));
 		if (ret > 0) {
@@ -207,6 +211,59 @@ static void test_csv_header(void)
 	/* A header alone is no error: there are just no records. */
 	CHECK_DUMP("id,name\n", "");
 	CHECK_DUMP("\xef\xbb\xbf\"id\"", "");
+}
+
+/* Folded names through a map, as import renames other systems' columns. */
+static void test_rename(void)
+{
+	json_t *map = json_pack("{s:s, s:s, s:s, s:s}", "e-mail", "email", "lead_source", "source",
+				"first", "first_name", "x", "-y");
+	struct sfa_reader *r;
+	json_t *rec;
+	const char *raw;
+	size_t len;
+	int fd;
+
+	dump_map = map;
+	CHECK_DUMP("First,E-Mail,Lead Source,Zip/Postal Code\nAnn,a@x,web,0150\n",
+		   "2: {\"email\":\"a@x\",\"first_name\":\"Ann\",\"source\":\"web\",\"zip_postal_code\":\"0150\"}\n");
+	/* two columns that end up as one field */
+	CHECK_DUMP("E-Mail,email\na@x,b@x\n", "1: !! stdin:1: duplicate column 'email'\n");
+	/* what the map names is checked as a field name, like any column */
+	CHECK_DUMP("x,email\n1,b@x\n", "1: !! stdin:1: column 1: field name '-y': must not start with '-'\n");
+	/* JSON keys are folded and mapped too; names that fold to nothing stay for the checks after */
+	CHECK_DUMP("{\"E-Mail\": \"a@x\", \"Lead Source\": \"web\", \"city\": \"Oslo\", \"!!\": \"1\"}\n",
+		   "1: {\"!!\":\"1\",\"city\":\"Oslo\",\"email\":\"a@x\",\"source\":\"web\"}\n");
+	/*
+	 * Two keys for one field refuse that record alone (neither value
+	 * wins), and reading goes on.
+	 */
+	CHECK_DUMP("{\"First Name\": \"Ann\", \"first_name\": \"Bob\"}\n"
+		   "{\"e-mail\": \"a@x\", \"E-MAIL\": \"b@x\"}\n"
+		   "{\"email\": \"a@x\", \"E-Mail\": \"b@x\"}\n"
+		   "{\"first\": \"Cy\"}\n",
+		   "1: ! stdin:1: keys 'First Name' and 'first_name' are both field 'first_name'\n"
+		   "2: ! stdin:2: keys 'e-mail' and 'E-MAIL' are both field 'email'\n"
+		   "3: ! stdin:3: keys 'email' and 'E-Mail' are both field 'email'\n"
+		   "4: {\"first_name\":\"Cy\"}\n");
+	CHECK_DUMP("[{\"a\": 1},\n {\"A\": 2,\n  \"a\": 3}]",
+		   "1: {\"a\":1}\n"
+		   "2: ! stdin:2: keys 'A' and 'a' are both field 'a'\n");
+	dump_map = NULL;
+
+	/* the refused record's bytes are there for a rejects file */
+	r = open_str(S("{\"first_name\": \"A\"}\n{\"E-mail\": \"b@x\", \"email\": \"c@x\"}\n"), &fd);
+	sfa_reader_rename(r, map);
+	CHECK_INT(sfa_reader_next(r, &rec), 1);
+	json_decref(rec);
+	CHECK_INT(sfa_reader_next(r, &rec), SFA_EINPUT);
+	CHECK(!sfa_reader_fatal(r));
+	raw = sfa_reader_raw(r, &len);
+	CHECK(raw && len == 33 && !memcmp(raw, "{\"E-mail\": \"b@x\", \"email\": \"c@x\"}", 33));
+	CHECK_INT(sfa_reader_next(r, &rec), 0);
+	sfa_reader_free(r);
+	close(fd);
+	json_decref(map);
 }
 
 static void test_csv_header_fatal(void)
@@ -681,6 +738,7 @@ void unit_tests(void)
 	test_csv_lines();
 	test_csv_crlf();
 	test_csv_header();
+	test_rename();
 	test_csv_header_fatal();
 	test_csv_bad_rows();
 	test_csv_raw_refused();
