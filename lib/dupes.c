@@ -6,6 +6,7 @@
 #include "sfa/error.h"
 #include "sfa/match.h"
 #include "sfa/progress.h"
+#include "sfa/utf8.h"
 #include "sfa/banned.h"
 
 #define PHONE_SCORE 0.9
@@ -45,6 +46,33 @@ int sfa_dupes_match(struct sfa_store *s, const struct sfa_type *t, const json_t 
 	long rc;
 	int err = SFA_ENOTFOUND, has_email;
 
+	if (t == &sfa_type_account) {
+		/* companies: the same name once normalized, or the same web domain */
+		const char *dom = text_of(rec, "domain");
+		for (int pass = 0; pass < 2; pass++) {
+			int ok = pass == 0 ? sfa_match_company_key(&key, text_of(rec, "name")) : dom && *dom;
+			if (pass == 1 && ok) {
+				sfa_buf_reset(&key);
+				sfa_utf8_fold(&key, dom, strlen(dom));
+			}
+			if (!ok)
+				continue;
+			c.n = 0;
+			if ((rc = sfa_index_keys(ix, t, pass == 0 ? "company" : "domain", key.buf, collect, &c)) < 0) {
+				err = (int)rc;
+				goto done;
+			}
+			for (size_t i = 0; i < c.n; i++)
+				if (!self || strcmp(self, c.ids[i])) {
+					memcpy(out, c.ids[i], SFA_ID_LEN + 1);
+					if (why)
+						sfa_buf_addstr(why, pass == 0 ? "company name" : "domain");
+					err = 0;
+					goto done;
+				}
+		}
+		goto done;
+	}
 	has_email = sfa_match_email_key(&email, text_of(rec, "email"));
 	if (has_email) {
 		if ((rc = sfa_index_keys(ix, t, "email", email.buf, collect, &c)) < 0) {

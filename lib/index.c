@@ -129,7 +129,7 @@ static int prepare_all(struct sfa_index *ix)
 	    (err = prepare(ix, &ix->ext,
 			   "SELECT id FROM records WHERE type = ?1 AND external_id = ?2 LIMIT 1")) < 0 ||
 	    (err = prepare(ix, &ix->resolve,
-			   "SELECT id FROM records WHERE type = ?1 AND id >= ?2 AND id < ?3 ORDER BY id LIMIT 2")) < 0 ||
+			   "SELECT id FROM records WHERE type = ?1 AND id >= ?2 AND id < ?3 ORDER BY id LIMIT 6")) < 0 ||
 	    (err = prepare(ix, &ix->field, "SELECT 1 FROM fields WHERE type = ?1 AND name = ?2")) < 0 ||
 	    (err = prepare(ix, &ix->getmeta, "SELECT value FROM meta WHERE key = ?1")) < 0 ||
 	    (err = prepare(ix, &ix->setmeta,
@@ -677,6 +677,7 @@ int sfa_index_field_known(struct sfa_index *ix, const struct sfa_type *t, const 
 int sfa_index_resolve(struct sfa_index *ix, const struct sfa_type *t, const char *prefix,
 		      char out[SFA_ID_LEN + 1])
 {
+	struct sfa_buf candidates = SFA_BUF_INIT;
 	char hi[SFA_ID_LEN + 2];
 	int rc, n = 0, err = 0;
 
@@ -685,19 +686,24 @@ int sfa_index_resolve(struct sfa_index *ix, const struct sfa_type *t, const char
 	sqlite3_bind_text(ix->resolve, 1, t->name, -1, SQLITE_STATIC);
 	sqlite3_bind_text(ix->resolve, 2, prefix, -1, SQLITE_STATIC);
 	sqlite3_bind_text(ix->resolve, 3, hi, -1, SQLITE_STATIC);
-	while ((rc = sqlite3_step(ix->resolve)) == SQLITE_ROW)
+	while ((rc = sqlite3_step(ix->resolve)) == SQLITE_ROW) {
 		if (n++ == 0)
 			err = take_id(ix->resolve, out);
+		/* the user picks from the candidates: name five */
+		if (n <= 5)
+			sfa_buf_addf(&candidates, "%s%s", n > 1 ? ", " : "", sqlite3_column_text(ix->resolve, 0));
+		else
+			sfa_buf_addstr(&candidates, ", ...");
+	}
 	if (rc != SQLITE_DONE)
 		err = db_error(ix, "cannot query");
 	sqlite3_reset(ix->resolve);
-	if (err < 0)
-		return err;
-	if (n == 0)
-		return sfa_error_set(SFA_ENOTFOUND, "no %s '%s'", t->name, prefix);
-	if (n > 1)
-		return sfa_error_set(SFA_EAMBIGUOUS, "%s id prefix '%s' is ambiguous", t->name, prefix);
-	return 0;
+	if (!err && n == 0)
+		err = sfa_error_set(SFA_ENOTFOUND, "no %s '%s'", t->name, prefix);
+	else if (!err && n > 1)
+		err = sfa_error_set(SFA_EAMBIGUOUS, "%s id prefix '%s' is ambiguous: %s", t->name, prefix, candidates.buf);
+	sfa_buf_release(&candidates);
+	return err;
 }
 
 int sfa_index_fields(struct sfa_index *ix, const struct sfa_type *t, json_t **out)

@@ -21,6 +21,7 @@ enum { SFA_DUPE_EMAIL = 1, SFA_DUPE_PHONE = 2, SFA_DUPE_NAME = 4 };
 
 /*
  * The stored record `rec` (not yet stored) duplicates: its id in `out`
+ * (accounts match on the normalized name or the domain)
  * and, when `why` is not NULL, the reason appended ("email", "phone",
  * "name+company 0.95"). SFA_ENOTFOUND when none.
  */
