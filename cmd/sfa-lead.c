@@ -445,7 +445,7 @@ static int cmd_score(const struct sfa_verb *v, int argc, char **argv)
 	}
 	if (o.explain) {
 		json_t *rec = NULL;
-		if ((err = sfa_store_resolve(sc.s, &sfa_type_lead, o.explain, id)) == 0 &&
+		if ((err = resolve_given(sc.s, o.explain, id)) == 0 &&
 		    (err = sfa_index_get(sfa_store_index(sc.s), &sfa_type_lead, id, &rec)) == 0)
 			err = explain(&sc, id, rec);
 		json_decref(rec);
@@ -478,7 +478,7 @@ static int cmd_score(const struct sfa_verb *v, int argc, char **argv)
 	} else {
 		for (int i = optind; i < argc && !err; i++) {
 			json_t *rec = NULL;
-			if ((err = sfa_store_resolve(sc.s, &sfa_type_lead, argv[i], id)) == 0 &&
+			if ((err = resolve_given(sc.s, argv[i], id)) == 0 &&
 			    (err = sfa_index_get(sfa_store_index(sc.s), &sfa_type_lead, id, &rec)) == 0)
 				err = score_one(&sc, id, rec);
 			json_decref(rec);

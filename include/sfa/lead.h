@@ -46,7 +46,8 @@ struct sfa_convert {
  * Converts lead `id`: the account is an existing one whose normalized
  * name equals the lead's company, or whose domain is the lead's email
  * domain (free-mail domains never match), else a new one; the contact an
- * existing one with the same email at that account, else a new one; an
+ * existing one with the same email (one person, one contact), else a new
+ * one at that account; an
  * opportunity in the first stage when asked. The lead becomes
  * "converted" with references to all of them.
  */
