@@ -438,10 +438,16 @@ static int cmd_score(const struct sfa_verb *v, int argc, char **argv)
 			goto done;
 		}
 		long n = sfa_index_list(sfa_store_index(sc.s), &q, learn_one, sc.model);
+		json_t *probe = json_object();
 		if (n < 0) {
 			err = (int)n;
-			goto done;
+		} else {
+			/* no history of one class: say so before printing anything */
+			err = sfa_score_predict(&sc.pred, sc.model, probe);
 		}
+		json_decref(probe);
+		if (err < 0)
+			goto done;
 	}
 	if (o.explain) {
 		json_t *rec = NULL;

@@ -331,7 +331,8 @@ long sfa_dupes_find(struct sfa_store *s, const struct sfa_type *t, double thresh
 	/* every id, in id order (created_at order from the index, sorted here) */
 	if ((rc = sfa_index_list(ix, &q, on_record, &f)) < 0)
 		goto done;
-	qsort(f.v, f.n, sizeof(*f.v), cmp_node_id);
+	if (f.n > 1)
+		qsort(f.v, f.n, sizeof(*f.v), cmp_node_id);
 	for (size_t i = 0; i < f.n; i++) {
 		f.v[i].parent = i;
 		f.v[i].score = 1.0;
@@ -371,7 +372,8 @@ long sfa_dupes_find(struct sfa_store *s, const struct sfa_type *t, double thresh
 		}
 		i = j;
 	}
-	qsort(groups, ng, sizeof(*groups), cmp_group);
+	if (ng > 1)	/* qsort must not be given NULL, even for nothing */
+		qsort(groups, ng, sizeof(*groups), cmp_group);
 	ids = sfa_xmalloc((nm + 1) * sizeof(*ids));
 	for (size_t g = 0; g < ng; g++) {
 		struct sfa_dupes_group out;

@@ -83,6 +83,8 @@ test_expect_success 'setup: duplicates by email, phone and name' '
 	# email: case, gmail dots and plus tags, googlemail
 	sfa-lead add first_name=Carla last_name=Diaz email=Carla.Diaz@Example.COM >e1 &&
 	sfa-lead add first_name=C last_name=Diaz email=carla.diaz@example.com >e2 &&
+	sfa-lead add first_name=Søren last_name=Müller email=Søren.Müller@Bücher.example >u1 &&
+	sfa-lead add first_name=S last_name=M email=SØREN.MÜLLER@BÜCHER.EXAMPLE >u2 &&
 	sfa-lead add first_name=Jane last_name=Doe email=j.doe+crm@gmail.com >g1 &&
 	sfa-lead add first_name=Jane last_name=Doe email=jdoe@googlemail.com >g2 &&
 	sfa-lead add first_name=J last_name=D email=J.D.O.E@GMAIL.COM >g3 &&
@@ -120,6 +122,7 @@ test_expect_success 'dupes: exit 0, one row per lead of a group' '
 
 test_expect_success 'email: case, gmail dots, plus tags and googlemail are one mailbox' '
 	same_group dupes.csv "$(cat e1)" "$(cat e2)" &&
+	same_group dupes.csv "$(cat u1)" "$(cat u2)" &&
 	same_group dupes.csv "$(cat g1)" "$(cat g2)" "$(cat g3)" &&
 	apart dupes.csv "$(cat e1)" "$(cat g1)" &&
 	test_eq email "$(python3 row.py dupes.csv "$(cat e1)" reason)" &&
@@ -166,7 +169,7 @@ test_expect_success 'groups are numbered from 1, strongest first' '
 	assert [g for g, s in groups] == list(range(1, len(groups) + 1)), groups
 	scores = [s for g, s in groups]
 	assert scores == sorted(scores, reverse=True), scores
-	assert len(groups) == 5, groups
+	assert len(groups) == 6, groups
 	EOF
 '
 
@@ -369,6 +372,17 @@ test_expect_success 'no duplicates left; merging a merged lead again: exit 3' '
 	t=$(tree) &&
 	test_must_fail --exit=3 sfa-lead merge "$(cat S)" "$(cat O1)" 2>err &&
 	test_eq "$t" "$(tree)"
+'
+
+test_expect_success 'merging one lead: merged_from is its id, kept as it is' '
+	sfa-lead add first_name=Pat email=pat@initech.example >P1 &&
+	sfa-lead add first_name=Patrick email=PAT@initech.example city=Rome >P2 &&
+	sfa-lead merge "$(cat P1)" "$(cat P2)" >out 2>err &&
+	test_eq "$(cat P2)" "$(field "$(cat P1)" merged_from)" &&
+	test_eq Rome "$(field "$(cat P1)" city)" &&
+	test_eq Pat "$(field "$(cat P1)" first_name)" &&
+	store_git diff-tree -r --name-status --no-commit-id main >changes &&
+	test_line_count = 2 changes
 '
 
 test_expect_success 'a later merge adds to merged_from' '
