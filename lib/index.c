@@ -32,7 +32,7 @@ struct sfa_index {
 	sqlite3 *db;
 	char *path;
 	sqlite3_stmt *put, *del, *get, *oid, *ext, *resolve, *field, *getmeta, *setmeta, *addfield;
-	sqlite3_stmt *rowid, *delkeys, *delrefs, *delsearch, *addkey, *addref, *addsearch, *stagekey;
+	sqlite3_stmt *rowid, *delkeys, *delrefs, *delsearch, *addkey, *addref, *addsearch, *stagekey, *delstage;
 	/*
 	 * A bulk write stages match keys in an unindexed table and moves them
 	 * in key order at the end: a million random inserts into the keys
@@ -92,7 +92,7 @@ static void finalize_all(struct sfa_index *ix)
 	sqlite3_stmt **all[] = { &ix->put, &ix->del, &ix->get, &ix->oid, &ix->ext, &ix->resolve,
 				 &ix->field, &ix->getmeta, &ix->setmeta, &ix->addfield, &ix->rowid,
 				 &ix->delkeys, &ix->delrefs, &ix->delsearch, &ix->addkey, &ix->addref,
-				 &ix->addsearch, &ix->stagekey };
+				 &ix->addsearch, &ix->stagekey, &ix->delstage };
 	for (size_t i = 0; i < sizeof(all) / sizeof(all[0]); i++) {
 		sqlite3_finalize(*all[i]);
 		*all[i] = NULL;
@@ -123,6 +123,7 @@ static int prepare_all(struct sfa_index *ix)
 	    (err = prepare(ix, &ix->addref, "INSERT INTO refs(target, field, rid) VALUES(?1, ?2, ?3)")) < 0 ||
 	    (err = prepare(ix, &ix->addsearch, "INSERT INTO search(rowid, text) VALUES(?1, ?2)")) < 0 ||
 	    (err = prepare(ix, &ix->stagekey, "INSERT INTO temp.keys_stage(kind, key, rid) VALUES(?1, ?2, ?3)")) < 0 ||
+	    (err = prepare(ix, &ix->delstage, "DELETE FROM temp.keys_stage WHERE rid = ?1")) < 0 ||
 	    (err = prepare(ix, &ix->del, "DELETE FROM records WHERE type = ?1 AND id = ?2")) < 0 ||
 	    (err = prepare(ix, &ix->get, "SELECT body FROM records WHERE type = ?1 AND id = ?2")) < 0 ||
 	    (err = prepare(ix, &ix->oid, "SELECT oid FROM records WHERE type = ?1 AND id = ?2")) < 0 ||
@@ -264,7 +265,9 @@ int sfa_index_open(struct sfa_index **out, const char *path)
 			    " DROP TABLE IF EXISTS keys; DROP TABLE IF EXISTS refs; DROP TABLE IF EXISTS search;")) < 0)
 		goto done;
 	if ((err = exec(ix, schema)) < 0 || (err = exec(ix, secondary)) < 0 ||
-	    (err = exec(ix, "CREATE TEMP TABLE keys_stage(kind TEXT NOT NULL, key TEXT NOT NULL, rid INTEGER NOT NULL)")) < 0 ||
+	    (err = exec(ix, "CREATE TEMP TABLE keys_stage(kind TEXT NOT NULL, key TEXT NOT NULL, rid INTEGER NOT NULL);"
+			    /* rids come in order: this index only appends */
+			    " CREATE INDEX temp.keys_stage_rid ON keys_stage(rid)")) < 0 ||
 	    (err = prepare_all(ix)) < 0)
 		goto done;
 	err = get_meta(ix, "schema", &v);
@@ -544,9 +547,9 @@ static int put_derived(struct sfa_index *ix, const struct sfa_type *t, const jso
 
 static int del_derived(struct sfa_index *ix, sqlite3_int64 rid)
 {
-	sqlite3_stmt *st[] = { ix->delkeys, ix->delrefs, ix->delsearch };
+	sqlite3_stmt *st[] = { ix->delkeys, ix->delrefs, ix->delsearch, ix->delstage };
 	int err;
-	for (size_t i = 0; i < 3; i++) {
+	for (size_t i = 0; i < (ix->staged ? 4u : 3u); i++) {
 		sqlite3_bind_int64(st[i], 1, rid);
 		if ((err = step_done(ix, st[i], "cannot delete derived rows")) < 0)
 			return err;
@@ -571,7 +574,7 @@ int sfa_index_put(struct sfa_index *ix, const struct sfa_type *t, const char *id
 	sqlite3_reset(ix->rowid);
 	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
 		return db_error(ix, "cannot look up record");
-	if (rc == SQLITE_ROW && ((err = flush_keys(ix)) < 0 || (err = del_derived(ix, rid)) < 0))
+	if (rc == SQLITE_ROW && (err = del_derived(ix, rid)) < 0)
 		return err;
 	sqlite3_bind_text(ix->put, 1, t->name, -1, SQLITE_STATIC);
 	sqlite3_bind_text(ix->put, 2, id, -1, SQLITE_STATIC);
@@ -602,7 +605,7 @@ int sfa_index_del(struct sfa_index *ix, const struct sfa_type *t, const char *id
 	if (rc == SQLITE_ROW)
 		rid = sqlite3_column_int64(ix->rowid, 0);
 	sqlite3_reset(ix->rowid);
-	if (rc == SQLITE_ROW && ((err = flush_keys(ix)) < 0 || (err = del_derived(ix, rid)) < 0))
+	if (rc == SQLITE_ROW && (err = del_derived(ix, rid)) < 0)
 		return err;
 	sqlite3_bind_text(ix->del, 1, t->name, -1, SQLITE_STATIC);
 	sqlite3_bind_text(ix->del, 2, id, -1, SQLITE_STATIC);
