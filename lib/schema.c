@@ -458,9 +458,11 @@ static json_t *normalize(const struct sfa_field *f, const json_t *v, const struc
 		errno = 0;
 		if (json_is_integer(v)) {
 			n = json_integer_value(v);
-		} else if (json_is_string(v) && *s && !isspace((unsigned char)*s)) {
-			n = strtoll(s, &end, 10);
-			if (*end || errno) {
+		} else if (json_is_string(v) && *s) {
+			n = strtoll(s, &end, 10);	/* blanks before it skipped, after it here */
+			while (*end == ' ' || *end == '\t')
+				end++;
+			if (*end || errno || end == s) {
 				sfa_error_set(SFA_EINPUT, "not a whole number: '%s'", s);
 				break;
 			}

@@ -712,12 +712,14 @@ static int each_one(struct sfa_each *e, struct sfa_txn *txn, const char *given, 
 
 	if ((err = sfa_store_resolve(e->store, e->verb->type, given, id)) < 0)
 		return err == SFA_ENOTFOUND || err == SFA_EAMBIGUOUS ? SFA_EINPUT : err;
-	if (json_object_get(seen, id))
-		return 0;	/* named twice: once is enough */
+	/* an id named twice is done once; records for it all apply, in order */
+	int again = json_object_get(seen, id) != NULL;
+	if (again && !input)
+		return 0;
 	json_object_set_new(seen, id, json_true());
 	if ((err = e->fn(txn, id, input, e->data)) < 0)
 		return sfa_error_prefix(err, "%s %s: ", e->verb->type->name, id);
-	if (sfa_txn_count(txn) > before)
+	if (sfa_txn_count(txn) > before && !again)
 		e->changed++;
 	return 0;
 }

@@ -66,16 +66,13 @@ test_expect_success 'setup: init writes the shipped schema and scoring' '
 	test_cmp "$SFA_ROOT/share/config/schema.json" stored
 '
 
-test_expect_success 'config show: the same file by any of its names' '
+test_expect_success 'config show: a file by any of its names; missing exits 1, unknown 2' '
 	sfa config show schema >a &&
 	sfa config show schema.json >b &&
 	sfa config show config/schema.json >c &&
 	test_cmp "$SFA_ROOT/share/config/schema.json" a &&
 	test_cmp a b &&
-	test_cmp a c
-'
-
-test_expect_success 'config show: a file the store lacks exits 1, an unknown name 2' '
+	test_cmp a c &&
 	test_must_fail --exit=1 sfa config show users >out 2>err &&
 	test ! -s out &&
 	test_grep users.json err &&
@@ -85,8 +82,8 @@ test_expect_success 'config show: a file the store lacks exits 1, an unknown nam
 	test_grep frobnicate err
 '
 
-test_expect_success 'setup: a company schema with its own typed lead fields' '
-	python3 - "$SFA_ROOT/share/config/schema.json" >company.json <<-\EOF
+test_expect_success 'config check: a company schema with its own fields passes, no commit' '
+	python3 - "$SFA_ROOT/share/config/schema.json" >company.json <<-\EOF &&
 	import json, sys
 	s = json.load(open(sys.argv[1], encoding="utf-8"))
 	s["lead"]["fields"].update({
@@ -100,10 +97,7 @@ test_expect_success 'setup: a company schema with its own typed lead fields' '
 	})
 	print(json.dumps(s, indent=2, ensure_ascii=False))
 	EOF
-	python3 -m json.tool company.json >/dev/null
-'
-
-test_expect_success 'config check: a good file passes and commits nothing (file and stdin)' '
+	python3 -m json.tool company.json >/dev/null &&
 	before=$(store_git rev-parse main) &&
 	sfa config check schema company.json >out 2>err &&
 	test ! -s out &&
@@ -113,12 +107,12 @@ test_expect_success 'config check: a good file passes and commits nothing (file 
 	test_cmp "$SFA_ROOT/share/config/schema.json" stored
 '
 
-test_expect_success 'config set: one commit holding the file as given' '
+test_expect_success 'config set: one commit holding the file as given; again: none' '
 	before=$(commit_count) &&
-	sfa config set schema company.json &&
+	sfa config set -m "schema: company fields" schema.json <company.json &&
 	test_eq $((before + 1)) "$(commit_count)" &&
 	store_git log -1 --format=%s main >msg &&
-	echo "sfa config: set config/schema.json" >expect &&
+	echo "schema: company fields" >expect &&
 	test_cmp expect msg &&
 	store_git diff-tree -r --name-only --no-commit-id main >changed &&
 	echo config/schema.json >expect &&
@@ -126,14 +120,9 @@ test_expect_success 'config set: one commit holding the file as given' '
 	store_git show main:config/schema.json >stored &&
 	test_cmp company.json stored &&
 	sfa config show schema >shown &&
-	test_cmp company.json shown
-'
-
-test_expect_success 'config set -m: the message given, from stdin' '
-	sfa config set -m "schema: nothing new" schema.json <company.json &&
-	store_git log -1 --format=%s main >msg &&
-	echo "schema: nothing new" >expect &&
-	test_cmp expect msg
+	test_cmp company.json shown &&
+	sfa config set schema company.json &&
+	test_eq $((before + 1)) "$(commit_count)"
 '
 
 test_expect_success 'sfa-lead add: values of the new fields normalized' '
@@ -205,7 +194,6 @@ done <<'EOF'
 # field | value | start of the reason
 budget | 1.234 | amount '1.234': EUR has 2 decimals
 budget | 1,200.00 | not an amount: '1,200.00'
-budget | lots | not an amount: 'lots'
 segment | Huge | 'Huge' is not one of: SMB, Mid-Market, Enterprise
 contract_end | 2023-02-29 | not a date: '2023-02-29'
 contract_end | 31/12/2026 | not a date: '31/12/2026'
@@ -213,7 +201,6 @@ partner | 0000000000zz | no account '0000000000zz'
 seats | 0 | 0 is below the minimum 1
 seats | 1001 | 1001 is above the maximum 1000
 seats | many | not a whole number: 'many'
-seats | 1.5 | not a whole number: '1.5'
 nda | maybe | not true or false: 'maybe'
 next_call | 2026-03-05 10:00 | not a date-time: '2026-03-05 10:00'
 email | bob@ | not an address: 'bob@'
@@ -255,7 +242,6 @@ while IFS='|' read -r kind path reason; do
 done <<'EOF'
 # kind | path | start of the reason
 type | lead.fields.budget.type | unknown type 'monye'
-values-empty | lead.fields.segment.values | expected a list of text
 values-item | lead.fields.segment.values[1] | expected text
 currency | lead.fields.budget.currency | expected an ISO 4217 code
 ref-to | lead.fields.partner.to | unknown record type 'partner_org'
@@ -322,6 +308,9 @@ test_expect_success 'records the new schema refuses still list and show, unchang
 	print(json.dumps(s, indent=2))
 	EOF
 	sfa config set schema stricter.json &&
+	store_git log -1 --format=%s main >msg &&
+	echo "sfa config: set config/schema.json" >expect &&
+	test_cmp expect msg &&
 	store_git diff-tree -r --name-only --no-commit-id main >changed &&
 	echo config/schema.json >expect &&
 	test_cmp expect changed &&
