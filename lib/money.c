@@ -108,8 +108,9 @@ int sfa_money_parse(struct sfa_money *out, const char *s, const char *currency)
 		if (seen_dot)
 			frac++;
 	}
+	/* The limit is on the minor units, so "1.5" counts as "1.50" does. */
 	for (; frac < exp; frac++) {
-		if (v > LLONG_MAX / 10)
+		if (v > LLONG_MAX / 10 || ++digits > 17)
 			return sfa_error_set(SFA_EINPUT, "amount '%s': too large", s);
 		v *= 10;
 	}

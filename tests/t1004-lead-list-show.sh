@@ -288,11 +288,20 @@ test_expect_success 'show: an ambiguous prefix exits 3' '
 '
 
 test_expect_success 'list with no match exits 1 and prints only the CSV header' '
-	test_expect_code 1 sfa-lead list --where status=nonesuch --fields external_id,status >out 2>err
+	test_expect_code 1 sfa-lead list --where status=converted --fields external_id,status >out 2>err
 	echo external_id,status >expect
 	strip_cr out >out.lf
 	test_cmp expect out.lf
-	test_expect_code 1 sfa-lead list --where status=nonesuch --format ids >out 2>err
+	test_expect_code 1 sfa-lead list --where status=converted --format ids >out 2>err
+	test ! -s out
+	test_expect_code 1 sfa-lead list --where country=XX --format ids >out 2>err
+	test ! -s out
+'
+
+test_expect_success 'a status the schema does not declare is a usage error (exit 2)' '
+	test_expect_code 2 sfa-lead list --where status=nonesuch --fields external_id,status >out 2>err
+	test_grep "status" err
+	test_grep "nonesuch" err
 	test ! -s out
 '
 

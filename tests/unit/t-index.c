@@ -7,6 +7,7 @@
 
 #include <git2.h>
 #include <jansson.h>
+#include <sqlite3.h>
 
 #include "sfa/buf.h"
 #include "sfa/error.h"
@@ -530,6 +531,21 @@ static const char *list1(struct sfa_index *ix, const char *field, enum sfa_op op
 	return list_conds(ix, -1, &c, 1);
 }
 
+/* A value of the index's meta table, "(none)" when absent. */
+static const char *meta(struct sfa_index *ix, const char *key)
+{
+	static char value[64];
+	sqlite3_stmt *st;
+	snprintf(value, sizeof(value), "(none)");
+	if (sqlite3_prepare_v2(sfa_index_db(ix), "SELECT value FROM meta WHERE key = ?1", -1, &st, NULL) != SQLITE_OK)
+		return "(error)";
+	sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
+	if (sqlite3_step(st) == SQLITE_ROW)
+		snprintf(value, sizeof(value), "%s", (const char *)sqlite3_column_text(st, 0));
+	sqlite3_finalize(st);
+	return value;
+}
+
 static int stop_after_two(const json_t *rec, void *data)
 {
 	return ++*(int *)data >= 2 ? SFA_EINPUT : 0;
@@ -762,6 +778,37 @@ static void test_index(void)
 		CHECK(git_oid_equal(&at, &c));
 		CHECK_STR(list(ix, 3, 0), "a00000000000 a00000000003 0z0000000004");
 		CHECK_INT(sfa_index_field_known(ix, L, "f1499"), 1);
+		/* the layout it was made with is recorded */
+		CHECK_STR(meta(ix, "schema"), "2");
+		CHECK_INT(sqlite3_exec(sfa_index_db(ix), "UPDATE meta SET value = '1' WHERE key = 'schema'",
+				       NULL, NULL, NULL), SQLITE_OK);
+		sfa_index_free(ix);
+		ix = NULL;
+	}
+
+	/*
+	 * An index of another layout is dropped when opened, not refused: it
+	 * reflects no commit and holds nothing, so it is rebuilt from git.
+	 */
+	if (CHECK_INT(sfa_index_open(&ix, path), 0)) {
+		git_oid at;
+		CHECK_INT(sfa_index_commit(ix, &at), SFA_ENOTFOUND);
+		CHECK_STR(list(ix, -1, 0), "");
+		CHECK_INT(sfa_index_field_known(ix, L, "f1499"), 0);
+		CHECK_INT(sfa_index_get(ix, L, "a00000000003", &rec), SFA_ENOTFOUND);
+		CHECK_STR(meta(ix, "schema"), "2");
+		/* and it works as a new one */
+		CHECK_INT(sfa_index_begin(ix), 0);
+		CHECK_INT(put_rec(ix, "e00000000001", "{\"id\":\"e00000000001\",\"created_at\":\"2024-01-01T00:00:00Z\"}"), 0);
+		CHECK_INT(sfa_index_set_commit(ix, &c), 0);
+		CHECK_INT(sfa_index_end(ix, 1), 0);
+		CHECK_STR(list(ix, -1, 0), "e00000000001");
+		sfa_index_free(ix);
+		ix = NULL;
+	}
+	/* the same layout is kept */
+	if (CHECK_INT(sfa_index_open(&ix, path), 0)) {
+		CHECK_STR(list(ix, -1, 0), "e00000000001");
 		sfa_index_free(ix);
 		ix = NULL;
 	}

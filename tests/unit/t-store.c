@@ -426,7 +426,7 @@ static void test_txn(void)
 	}
 	CHECK_INT(rev_count(p), 3);
 	CHECK_INT(sfa_store_resolve(s, L, "aaaa", got), SFA_EAMBIGUOUS);
-	CHECK_STR(sfa_error_last(), "lead id prefix 'aaaa' is ambiguous");
+	CHECK_STR(sfa_error_last(), "lead id prefix 'aaaa' is ambiguous: aaaa00000000, aaaa11111111");
 	CHECK_INT(sfa_store_resolve(s, L, "AAAA", got), SFA_EAMBIGUOUS);
 	memset(got, 0, sizeof(got));
 	CHECK_INT(sfa_store_resolve(s, L, "aaaa0", got), 0);
