@@ -88,9 +88,12 @@ while read -r round size delay; do
 		rc=0
 		sfa-lead import -q round.csv >import.out 2>import.err &
 		pid=$!
-		sleep "$delay"
-		kill -9 "$pid" 2>/dev/null || :
+		# the kill comes after the delay unless the import is done sooner
+		( sleep "$delay" && kill -9 "$pid" ) </dev/null >/dev/null 2>&1 &
+		killer=$!
 		wait "$pid" || rc=$?
+		pkill -P "$killer" sleep 2>/dev/null || :
+		wait "$killer" 2>/dev/null || :
 		now=$(lead_count_git)
 		cat import.err
 		no_sanitizer_report import.err
