@@ -92,7 +92,8 @@ while read -r round size delay; do
 		( sleep "$delay" && kill -9 "$pid" ) </dev/null >/dev/null 2>&1 &
 		killer=$!
 		wait "$pid" || rc=$?
-		pkill -P "$killer" sleep 2>/dev/null || :
+		# the killer goes first: once the pid is reaped it may be reused
+		kill "$killer" 2>/dev/null || :
 		wait "$killer" 2>/dev/null || :
 		now=$(lead_count_git)
 		cat import.err
