@@ -88,13 +88,9 @@ while read -r round size delay; do
 		rc=0
 		sfa-lead import -q round.csv >import.out 2>import.err &
 		pid=$!
-		# the kill comes after the delay unless the import is done sooner
-		( sleep "$delay" && kill -9 "$pid" ) </dev/null >/dev/null 2>&1 &
-		killer=$!
+		sleep "$delay"
+		kill -9 "$pid" 2>/dev/null || :
 		wait "$pid" || rc=$?
-		# the killer goes first: once the pid is reaped it may be reused
-		kill "$killer" 2>/dev/null || :
-		wait "$killer" 2>/dev/null || :
 		now=$(lead_count_git)
 		cat import.err
 		no_sanitizer_report import.err
