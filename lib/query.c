@@ -240,12 +240,27 @@ int sfa_filter_in(struct sfa_filter *f, const char *field, const char *values)
 	return 0;
 }
 
+/* 0001-01-01T00:00:00Z */
+#define YEAR_1 ((time_t)-62135596800LL)
+
+static int when_too_far(const char *s)
+{
+	return sfa_error_set(SFA_EUSAGE, "'%s': further back than the year 1", s);
+}
+
 int sfa_when_parse(time_t *out, const char *s, time_t now)
 {
 	char *end;
 	long n = strtol(s, &end, 10);
 
 	if (end != s && n >= 0 && end[0] && !end[1] && strchr("hdwmy", end[0])) {
+		/*
+		 * Nothing is dated before the year 1, and a time that far back
+		 * has no ISO 8601 text of 20 characters: refuse it before the
+		 * arithmetic overflows.
+		 */
+		if (n > 100000000L)
+			return when_too_far(s);
 		long days = end[0] == 'd' ? n : end[0] == 'w' ? 7 * n : end[0] == 'm' ? 30 * n : 365 * n;
 		if (end[0] == 'm' || end[0] == 'y') {
 			/* calendar months and years: "3m" on May 31 is Feb 28 or 29 */
@@ -264,10 +279,10 @@ int sfa_when_parse(time_t *out, const char *s, time_t now)
 			tm.tm_mday = mday < max ? mday : max;
 			*out = timegm(&tm);
 			(void)days;
-			return 0;
+			return *out < YEAR_1 ? when_too_far(s) : 0;
 		}
 		*out = now - (end[0] == 'h' ? n * 3600 : days * 86400);
-		return 0;
+		return *out < YEAR_1 ? when_too_far(s) : 0;
 	}
 	if (sfa_time_parse(out, s) < 0)
 		return sfa_error_set(SFA_EUSAGE, "'%s' is not a date (2024-03-05), a date-time or a time back (7d, 2w, 3m, 1y, 12h)", s);

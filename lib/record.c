@@ -128,8 +128,16 @@ int sfa_record_decode(json_t **out, const char *data, size_t len)
 void sfa_time_iso(char out[21], time_t t)
 {
 	struct tm tm;
+	char full[80];
 	gmtime_r(&t, &tm);
-	strftime(out, 21, "%Y-%m-%dT%H:%M:%SZ", &tm);
+	/*
+	 * Four-digit years, so that these texts sort as the times do (%Y
+	 * writes the year 931 as "931"); a year out of 0-9999 is cut short,
+	 * never left unterminated as strftime would leave it.
+	 */
+	snprintf(full, sizeof(full), "%04d-%02d-%02dT%02d:%02d:%02dZ", tm.tm_year + 1900, tm.tm_mon + 1,
+		 tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
+	snprintf(out, 21, "%.20s", full);
 }
 
 /* Reads exactly `n` digits. */

@@ -305,6 +305,20 @@ test_expect_success 'a status the schema does not declare is a usage error (exit
 	test ! -s out
 '
 
+test_expect_success '--since far back lists every lead; before the year 1 is a usage error' '
+	sfa-lead list --format ids | sort >all.ids
+	test_line_count -gt 6 all.ids
+	SFA_NOW=2026-01-01T00:00:00Z sfa-lead list --since 400000d --format ids | sort >far.ids
+	test_cmp all.ids far.ids
+	SFA_NOW=2026-01-01T00:00:00Z sfa-lead list --since 2025y --format ids | sort >far.ids
+	test_cmp all.ids far.ids
+	for w in 2026y 10000y 3000000000m 9223372036854775807d 99999999999999999999h; do
+		test_expect_code 2 env SFA_NOW=2026-01-01T00:00:00Z sfa-lead list --since $w --format ids >out 2>err
+		test_grep "year 1" err
+		test ! -s out
+	done
+'
+
 test_expect_success 'setup: enough leads to fill a pipe' '
 	gen_leads 3000 >many.csv
 	sfa-lead import -q many.csv

@@ -39,8 +39,8 @@ int sfa_field_name_check(const char *name);
 /*
  * Checks a record before it is stored and normalizes it in place: field
  * names, no nested values, empty text turned to null ("no value"), `id` a
- * valid id, `created_at` a date-time (stored in UTC). Declared fields are
- * checked against the schema (sfa_schema_normalize).
+ * valid id, `created_at` a date-time (stored in UTC). The schema's checks
+ * are separate (sfa_schema_normalize).
  * Messages name the field: "field 'email': not an address: 'bob@'".
  */
 int sfa_record_check(json_t *rec);

@@ -53,7 +53,8 @@ int sfa_reader_next(struct sfa_reader *r, json_t **out);
 /*
  * Input names to field names: `map` (borrowed, kept while reading) has
  * folded names as keys (see sfa_field_fold) and field names as values.
- * CSV columns are folded and then mapped; JSON keys only mapped.
+ * CSV columns and JSON keys are folded and then mapped; two that end up
+ * as one field refuse the record.
  */
 void sfa_reader_rename(struct sfa_reader *r, const json_t *map);
 /*

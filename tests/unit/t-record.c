@@ -561,6 +561,18 @@ static void test_time(void)
 	CHECK_STR(iso(1709625600), "2024-03-05T08:00:00Z");
 	CHECK_STR(iso(-1), "1969-12-31T23:59:59Z");
 	CHECK_STR(iso(2147483648LL), "2038-01-19T03:14:08Z");
+	/* four-digit years, so that the texts sort as the times */
+	CHECK_STR(iso(-62135596800LL), "0001-01-01T00:00:00Z");
+	CHECK_STR(iso(-32535216000LL + 86399), "0939-01-01T23:59:59Z");
+	CHECK_STR(iso(253402300799LL), "9999-12-31T23:59:59Z");
+	/* past the year 9999: cut to the 20 characters there is room for */
+	{
+		char out[21];
+		memset(out, 'x', sizeof(out));
+		sfa_time_iso(out, 253402300800LL * 3);
+		CHECK_INT(strlen(out), 20);
+		CHECK(!strncmp(out, "2", 1));
+	}
 
 	/* parse(iso(t)) == t over many years */
 	{
