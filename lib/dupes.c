@@ -11,15 +11,43 @@
 
 #define PHONE_SCORE 0.9
 
-static const char *text_of(const json_t *rec, const char *field)
-{
-	return json_string_value(json_object_get(rec, field));
-}
-
 /* Emails contradict when both are given and differ. */
 static int emails_clash(const char *a, const char *b)
 {
 	return a && b && *a && *b && strcmp(a, b);
+}
+
+int sfa_dupes_keys(const struct sfa_type *t, const json_t *rec,
+		   int (*fn)(const char *kind, const struct sfa_buf *key, void *data), void *data)
+{
+	const char *first = sfa_record_text(rec, "first_name"), *last = sfa_record_text(rec, "last_name");
+	const char *country = sfa_record_text(rec, "country"), *dom;
+	struct sfa_buf key = SFA_BUF_INIT;
+	int err = 0;
+
+	if (t == &sfa_type_lead || t == &sfa_type_contact) {
+		const char *company = sfa_record_text(rec, t == &sfa_type_lead ? "company" : "account");
+		if (sfa_match_email_key(&key, sfa_record_text(rec, "email")))
+			err = fn("email", &key, data);
+		if (!err && sfa_match_phone_key(&key, sfa_record_text(rec, "phone"), country))
+			err = fn("phone", &key, data);
+		if (!err && sfa_match_phone_key(&key, sfa_record_text(rec, "mobile"), country))
+			err = fn("phone", &key, data);
+		if (!err && sfa_match_block_key(&key, first, last, company))
+			err = fn("block", &key, data);
+		if (!err && sfa_match_name_key(&key, first, last))
+			err = fn("name", &key, data);
+	} else if (t == &sfa_type_account) {
+		if (sfa_match_company_key(&key, sfa_record_text(rec, "name")))
+			err = fn("company", &key, data);
+		if (!err && (dom = sfa_record_text(rec, "domain")) && *dom) {
+			sfa_buf_reset(&key);
+			sfa_utf8_fold(&key, dom, strlen(dom));
+			err = fn("domain", &key, data);
+		}
+	}
+	sfa_buf_release(&key);
+	return err;
 }
 
 struct candidates {
@@ -35,106 +63,98 @@ static int collect(const char *key, const char *id, void *data)
 	return 0;
 }
 
+/* A record's keys, gathered: [[kind, key], ...] in sfa_dupes_keys order. */
+static int gather_key(const char *kind, const struct sfa_buf *key, void *data)
+{
+	json_array_append_new(data, json_pack("[ss#]", kind, key->buf, (int)key->len));
+	return 0;
+}
+
+static const char *key_of(const json_t *keys, const char *kind)
+{
+	size_t i;
+	json_t *k;
+	json_array_foreach(keys, i, k)
+		if (!strcmp(json_string_value(json_array_get(k, 0)), kind))
+			return json_string_value(json_array_get(k, 1));
+	return NULL;
+}
+
+/*
+ * Whether stored record `id` matches by a key of `kind`: equal email,
+ * company or domain keys always; a phone or name block only where the
+ * emails do not clash, and a block only with similar names.
+ */
+static int candidate_matches(struct sfa_index *ix, const struct sfa_type *t, const char *kind, const char *id,
+			     const json_t *keys, double *sim)
+{
+	struct sfa_buf other = SFA_BUF_INIT;
+	json_t *cand = NULL;
+	int err, clash;
+
+	*sim = strcmp(kind, "phone") ? 1.0 : PHONE_SCORE;
+	if (strcmp(kind, "phone") && strcmp(kind, "block"))
+		return 1;
+	if ((err = sfa_index_get(ix, t, id, &cand)) < 0)
+		return err;
+	sfa_match_email_key(&other, sfa_record_text(cand, "email"));
+	clash = emails_clash(key_of(keys, "email"), other.buf);
+	if (!clash && !strcmp(kind, "block")) {
+		sfa_match_name_key(&other, sfa_record_text(cand, "first_name"), sfa_record_text(cand, "last_name"));
+		*sim = sfa_match_similarity(key_of(keys, "name"), other.buf);
+	}
+	json_decref(cand);
+	sfa_buf_release(&other);
+	return !clash && (strcmp(kind, "block") || *sim >= SFA_DUPES_THRESHOLD);
+}
+
 int sfa_dupes_match(struct sfa_store *s, const struct sfa_type *t, const json_t *rec,
 		    char out[SFA_ID_LEN + 1], struct sfa_buf *why)
 {
+	static const struct { const char *kind, *reason; } order[] = {
+		{ "email", "email" }, { "company", "company name" }, { "domain", "domain" },
+		{ "phone", "phone" }, { "block", "name+company" },
+	};
 	struct sfa_index *ix = sfa_store_index(s);
-	struct sfa_buf key = SFA_BUF_INIT, email = SFA_BUF_INIT, name = SFA_BUF_INIT, other = SFA_BUF_INIT;
 	struct candidates c = { 0 };
-	const char *company = t == &sfa_type_lead ? text_of(rec, "company") : text_of(rec, "account");
-	const char *self = text_of(rec, "id");
-	long rc;
-	int err = SFA_ENOTFOUND, has_email;
+	const char *self = sfa_record_text(rec, "id");
+	json_t *keys = json_array(), *k;
+	int err = SFA_ENOTFOUND;
+	size_t i;
 
-	if (t == &sfa_type_account) {
-		/* companies: the same name once normalized, or the same web domain */
-		const char *dom = text_of(rec, "domain");
-		for (int pass = 0; pass < 2; pass++) {
-			int ok = pass == 0 ? sfa_match_company_key(&key, text_of(rec, "name")) : dom && *dom;
-			if (pass == 1 && ok) {
-				sfa_buf_reset(&key);
-				sfa_utf8_fold(&key, dom, strlen(dom));
-			}
-			if (!ok)
+	sfa_dupes_keys(t, rec, gather_key, keys);
+	for (size_t o = 0; o < sizeof(order) / sizeof(order[0]) && err == SFA_ENOTFOUND; o++)
+		json_array_foreach(keys, i, k) {
+			const char *kind = json_string_value(json_array_get(k, 0));
+			long rc;
+			if (strcmp(kind, order[o].kind))
 				continue;
 			c.n = 0;
-			if ((rc = sfa_index_keys(ix, t, pass == 0 ? "company" : "domain", key.buf, collect, &c)) < 0) {
+			if ((rc = sfa_index_keys(ix, t, kind, json_string_value(json_array_get(k, 1)), collect, &c)) < 0) {
 				err = (int)rc;
-				goto done;
+				break;
 			}
-			for (size_t i = 0; i < c.n; i++)
-				if (!self || strcmp(self, c.ids[i])) {
-					memcpy(out, c.ids[i], SFA_ID_LEN + 1);
-					if (why)
-						sfa_buf_addstr(why, pass == 0 ? "company name" : "domain");
+			for (size_t j = 0; j < c.n && err == SFA_ENOTFOUND; j++) {
+				double sim;
+				int m;
+				if (self && !strcmp(self, c.ids[j]))
+					continue;
+				if ((m = candidate_matches(ix, t, kind, c.ids[j], keys, &sim)) < 0) {
+					err = m;
+				} else if (m) {
+					memcpy(out, c.ids[j], SFA_ID_LEN + 1);
+					if (why && !strcmp(kind, "block"))
+						sfa_buf_addf(why, "%s %.2f", order[o].reason, sim);
+					else if (why)
+						sfa_buf_addstr(why, order[o].reason);
 					err = 0;
-					goto done;
 				}
-		}
-		goto done;
-	}
-	has_email = sfa_match_email_key(&email, text_of(rec, "email"));
-	if (has_email) {
-		if ((rc = sfa_index_keys(ix, t, "email", email.buf, collect, &c)) < 0) {
-			err = (int)rc;
-			goto done;
-		}
-		for (size_t i = 0; i < c.n; i++)
-			if (!self || strcmp(self, c.ids[i])) {
-				memcpy(out, c.ids[i], SFA_ID_LEN + 1);
-				if (why)
-					sfa_buf_addstr(why, "email");
-				err = 0;
-				goto done;
 			}
-	}
-	/* phone and name: only where the stored record's email does not clash */
-	for (int pass = 0; pass < 3; pass++) {
-		const char *kind = pass < 2 ? "phone" : "block";
-		int ok = pass == 0 ? sfa_match_phone_key(&key, text_of(rec, "phone"), text_of(rec, "country"))
-		       : pass == 1 ? sfa_match_phone_key(&key, text_of(rec, "mobile"), text_of(rec, "country"))
-				   : sfa_match_block_key(&key, text_of(rec, "first_name"), text_of(rec, "last_name"), company);
-		if (!ok)
-			continue;
-		if (pass == 2 && !sfa_match_name_key(&name, text_of(rec, "first_name"), text_of(rec, "last_name")))
-			continue;
-		c.n = 0;
-		if ((rc = sfa_index_keys(ix, t, kind, key.buf, collect, &c)) < 0) {
-			err = (int)rc;
-			goto done;
+			if (err != SFA_ENOTFOUND)
+				break;
 		}
-		for (size_t i = 0; i < c.n; i++) {
-			json_t *cand = NULL;
-			double sim = PHONE_SCORE;
-			if (self && !strcmp(self, c.ids[i]))
-				continue;
-			if ((err = sfa_index_get(ix, t, c.ids[i], &cand)) < 0)
-				goto done;
-			sfa_match_email_key(&other, text_of(cand, "email"));
-			int clash = has_email && other.len && strcmp(other.buf, email.buf);
-			if (!clash && pass == 2) {
-				sfa_match_name_key(&other, text_of(cand, "first_name"), text_of(cand, "last_name"));
-				sim = sfa_match_similarity(name.buf, other.buf);
-			}
-			json_decref(cand);
-			if (!clash && (pass < 2 || sim >= SFA_DUPES_THRESHOLD)) {
-				memcpy(out, c.ids[i], SFA_ID_LEN + 1);
-				if (why && pass < 2)
-					sfa_buf_addstr(why, "phone");
-				else if (why)
-					sfa_buf_addf(why, "name+company %.2f", sim);
-				err = 0;
-				goto done;
-			}
-			err = SFA_ENOTFOUND;
-		}
-	}
-done:
 	free(c.ids);
-	sfa_buf_release(&key);
-	sfa_buf_release(&email);
-	sfa_buf_release(&name);
-	sfa_buf_release(&other);
+	json_decref(keys);
 	return err;
 }
 

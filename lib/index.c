@@ -6,10 +6,10 @@
 #include <sqlite3.h>
 
 #include "sfa/buf.h"
+#include "sfa/dupes.h"
 #include "sfa/error.h"
 #include "sfa/fts.h"
 #include "sfa/index.h"
-#include "sfa/match.h"
 #include "sfa/utf8.h"
 #include "sfa/progress.h"
 #include "sfa/treediff.h"
@@ -39,7 +39,7 @@ struct sfa_index {
 	 * index would thrash the page cache, sorted ones touch each page once.
 	 */
 	int bulk, staged;
-	struct sfa_buf text, key;	/* scratch for derived rows */
+	struct sfa_buf text;		/* scratch for the search text */
 	struct nameset seen;
 	int overflow;		/* more names than the set holds: flush early */
 };
@@ -319,7 +319,6 @@ void sfa_index_free(struct sfa_index *ix)
 	sqlite3_close(ix->db);
 	nameset_clear(&ix->seen);
 	sfa_buf_release(&ix->text);
-	sfa_buf_release(&ix->key);
 	free(ix->path);
 	free(ix);
 }
@@ -456,16 +455,6 @@ static int step_done(struct sfa_index *ix, sqlite3_stmt *st, const char *what)
 	return rc == SQLITE_DONE ? 0 : db_error(ix, what);
 }
 
-static int add_key(struct sfa_index *ix, const char *kind, sqlite3_int64 rid)
-{
-	sqlite3_stmt *st = ix->bulk ? ix->stagekey : ix->addkey;
-	sqlite3_bind_text(st, 1, kind, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 2, ix->key.buf, (int)ix->key.len, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 3, rid);
-	ix->staged |= ix->bulk;
-	return step_done(ix, st, "cannot write match key");
-}
-
 /* Moves staged match keys into place, in key order. */
 static int flush_keys(struct sfa_index *ix)
 {
@@ -481,48 +470,37 @@ void sfa_index_bulk(struct sfa_index *ix, int on)
 	ix->bulk = on;
 }
 
-static const char *text_of(const json_t *rec, const char *field)
+struct key_row {
+	struct sfa_index *ix;
+	sqlite3_int64 rid;
+};
+
+static int put_key(const char *kind, const struct sfa_buf *key, void *data)
 {
-	return json_string_value(json_object_get(rec, field));
+	const struct key_row *row = data;
+	struct sfa_index *ix = row->ix;
+	sqlite3_stmt *st = ix->bulk ? ix->stagekey : ix->addkey;
+
+	sqlite3_bind_text(st, 1, kind, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, key->buf, (int)key->len, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 3, row->rid);
+	ix->staged |= ix->bulk;
+	return step_done(ix, st, "cannot write match key");
 }
 
 /*
- * The rows derived from a record: its match keys (people: email, phones,
- * name block; accounts: company name and domain), its references to other
- * records, and its text for full-text search.
+ * The rows derived from a record: its match keys (sfa_dupes_keys), its
+ * references to other records, and its text for full-text search.
  */
 static int put_derived(struct sfa_index *ix, const struct sfa_type *t, const json_t *rec, sqlite3_int64 rid)
 {
-	const char *k, *country = text_of(rec, "country");
+	struct key_row row = { ix, rid };
+	const char *k;
 	json_t *v;
-	int err = 0;
+	int err;
 
-	if (t == &sfa_type_lead || t == &sfa_type_contact) {
-		const char *company = t == &sfa_type_lead ? text_of(rec, "company") : text_of(rec, "account");
-		if (sfa_match_email_key(&ix->key, text_of(rec, "email")) && (err = add_key(ix, "email", rid)) < 0)
-			return err;
-		if (sfa_match_phone_key(&ix->key, text_of(rec, "phone"), country) && (err = add_key(ix, "phone", rid)) < 0)
-			return err;
-		if (sfa_match_phone_key(&ix->key, text_of(rec, "mobile"), country) && (err = add_key(ix, "phone", rid)) < 0)
-			return err;
-		if (sfa_match_block_key(&ix->key, text_of(rec, "first_name"), text_of(rec, "last_name"), company) &&
-		    (err = add_key(ix, "block", rid)) < 0)
-			return err;
-		if (sfa_match_name_key(&ix->key, text_of(rec, "first_name"), text_of(rec, "last_name")) &&
-		    (err = add_key(ix, "name", rid)) < 0)
-			return err;
-		if (t == &sfa_type_lead && sfa_match_company_key(&ix->key, company) && (err = add_key(ix, "company", rid)) < 0)
-			return err;
-	} else if (t == &sfa_type_account) {
-		if (sfa_match_company_key(&ix->key, text_of(rec, "name")) && (err = add_key(ix, "company", rid)) < 0)
-			return err;
-		if ((k = text_of(rec, "domain")) && *k) {
-			sfa_buf_reset(&ix->key);
-			sfa_utf8_fold(&ix->key, k, strlen(k));
-			if ((err = add_key(ix, "domain", rid)) < 0)
-				return err;
-		}
-	}
+	if ((err = sfa_dupes_keys(t, rec, put_key, &row)) < 0)
+		return err;
 	json_object_foreach((json_t *)rec, k, v) {
 		if (!json_is_string(v) || !strcmp(k, "id") || !sfa_id_valid(json_string_value(v), json_string_length(v)))
 			continue;
@@ -534,7 +512,7 @@ static int put_derived(struct sfa_index *ix, const struct sfa_type *t, const jso
 	}
 	sfa_buf_reset(&ix->text);
 	for (size_t i = 0; t->search[i]; i++) {
-		const char *s = text_of(rec, t->search[i]);
+		const char *s = sfa_record_text(rec, t->search[i]);
 		if (s)
 			sfa_buf_addf(&ix->text, "%s%s", ix->text.len ? "\n" : "", s);
 	}

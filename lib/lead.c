@@ -11,11 +11,6 @@
 #include "sfa/match.h"
 #include "sfa/banned.h"
 
-static const char *text_of(const json_t *rec, const char *field)
-{
-	return json_string_value(json_object_get(rec, field));
-}
-
 int sfa_lead_qualify(struct sfa_store *s, struct sfa_txn *txn, const char *id, const char *status,
 		     const char *reason)
 {
@@ -24,7 +19,7 @@ int sfa_lead_qualify(struct sfa_store *s, struct sfa_txn *txn, const char *id, c
 
 	if ((err = sfa_index_get(sfa_store_index(s), &sfa_type_lead, id, &rec)) < 0)
 		return err;
-	if (!strcmp(text_of(rec, "status") ? text_of(rec, "status") : "", "converted")) {
+	if (!strcmp(sfa_record_text(rec, "status") ? sfa_record_text(rec, "status") : "", "converted")) {
 		json_decref(rec);
 		return sfa_error_set(SFA_EINPUT, "already converted: its status stays 'converted'");
 	}
@@ -121,7 +116,7 @@ int sfa_lead_merge(struct sfa_store *s, struct sfa_txn *txn, const char *survivo
 		}
 		sfa_buf_addf(&merged, "%s%s", merged.len ? "," : "", others[i]);
 	}
-	if ((k = text_of(keep, "merged_from")))
+	if ((k = sfa_record_text(keep, "merged_from")))
 		sfa_buf_addf(&merged, ",%s", k);
 	json_object_set_new(fill, "merged_from", json_string(merged.buf));
 	if ((err = sfa_update_txn(s, txn, &sfa_type_lead, survivor, fill, NULL, 0, NULL)) < 0)
@@ -162,9 +157,9 @@ static int find_account(struct sfa_store *s, const json_t *lead, struct first_id
 	long rc = 0;
 
 	out->found = 0;
-	if (sfa_match_company_key(&key, text_of(lead, "company")))
+	if (sfa_match_company_key(&key, sfa_record_text(lead, "company")))
 		rc = sfa_index_keys(sfa_store_index(s), &sfa_type_account, "company", key.buf, take_first, out);
-	if (rc >= 0 && !out->found && sfa_match_email_domain(&key, text_of(lead, "email")))
+	if (rc >= 0 && !out->found && sfa_match_email_domain(&key, sfa_record_text(lead, "email")))
 		rc = sfa_index_keys(sfa_store_index(s), &sfa_type_account, "domain", key.buf, take_first, out);
 	sfa_buf_release(&key);
 	return rc < 0 ? (int)rc : 0;
@@ -209,12 +204,12 @@ int sfa_lead_convert(struct sfa_store *s, struct sfa_txn *txn, const char *id, s
 	c->account_new = c->contact_new = 0;
 	if ((err = sfa_index_get(ix, &sfa_type_lead, id, &lead)) < 0)
 		goto done;
-	if (!strcmp(text_of(lead, "status") ? text_of(lead, "status") : "", "converted")) {
+	if (!strcmp(sfa_record_text(lead, "status") ? sfa_record_text(lead, "status") : "", "converted")) {
 		err = sfa_error_set(SFA_EINPUT, "already converted (account %s)",
-				    text_of(lead, "account") ? text_of(lead, "account") : "?");
+				    sfa_record_text(lead, "account") ? sfa_record_text(lead, "account") : "?");
 		goto done;
 	}
-	if (!text_of(lead, "company") && !sfa_match_email_domain(&domain, text_of(lead, "email"))) {
+	if (!sfa_record_text(lead, "company") && !sfa_match_email_domain(&domain, sfa_record_text(lead, "email"))) {
 		err = sfa_error_set(SFA_EINPUT, "no company and no company email: set 'company' first");
 		goto done;
 	}
@@ -228,7 +223,7 @@ int sfa_lead_convert(struct sfa_store *s, struct sfa_txn *txn, const char *id, s
 		copy_fields(rec, lead, account_fields);
 		if (!json_object_get(rec, "name"))
 			json_object_set_new(rec, "name", json_string(domain.buf));
-		if (sfa_match_email_domain(&domain, text_of(lead, "email")))
+		if (sfa_match_email_domain(&domain, sfa_record_text(lead, "email")))
 			json_object_set_new(rec, "domain", json_string(domain.buf));
 		json_object_set_new(rec, "lead", json_string(id));
 		if ((err = sfa_add_txn(s, txn, &sfa_type_account, rec, &so, c->account)) < 0)
@@ -238,7 +233,7 @@ int sfa_lead_convert(struct sfa_store *s, struct sfa_txn *txn, const char *id, s
 		rec = NULL;
 	}
 	/* the contact: the same person at that account, or a new one */
-	if (sfa_match_email_key(&key, text_of(lead, "email"))) {
+	if (sfa_match_email_key(&key, sfa_record_text(lead, "email"))) {
 		long rc = sfa_index_keys(ix, &sfa_type_contact, "email", key.buf, take_first, &con);
 		if (rc < 0) {
 			err = (int)rc;

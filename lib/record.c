@@ -66,6 +66,11 @@ int sfa_record_check(json_t *rec)
 	return 0;
 }
 
+const char *sfa_record_text(const json_t *rec, const char *name)
+{
+	return json_string_value(json_object_get(rec, name));
+}
+
 void sfa_record_merge(json_t *rec, const json_t *changes)
 {
 	const char *k;

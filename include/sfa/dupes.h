@@ -20,6 +20,15 @@
 enum { SFA_DUPE_EMAIL = 1, SFA_DUPE_PHONE = 2, SFA_DUPE_NAME = 4 };
 
 /*
+ * The match keys of a record of type `t`, in the order they decide a
+ * match: people "email", "phone" (phone and mobile), "block" (company and
+ * name initials), "name"; accounts "company" (normalized name) and
+ * "domain". `fn` gets each kind and key; a non-zero return stops.
+ */
+int sfa_dupes_keys(const struct sfa_type *t, const json_t *rec,
+		   int (*fn)(const char *kind, const struct sfa_buf *key, void *data), void *data);
+
+/*
  * The stored record `rec` (not yet stored) duplicates: its id in `out`
  * (accounts match on the normalized name or the domain)
  * and, when `why` is not NULL, the reason appended ("email", "phone",

@@ -45,6 +45,9 @@ int sfa_field_name_check(const char *name);
  */
 int sfa_record_check(json_t *rec);
 
+/* The text of field `name` of `rec`, or NULL when it has none or it is not text. */
+const char *sfa_record_text(const json_t *rec, const char *name);
+
 /* Applies `changes` to `rec`: a field set to null is removed. */
 void sfa_record_merge(json_t *rec, const json_t *changes);
 
