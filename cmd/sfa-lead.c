@@ -120,9 +120,7 @@ static int parse(const struct sfa_verb *v, int argc, char **argv, const char *ac
 static int finish(const struct sfa_verb *v, struct sfa_store *s, int err)
 {
 	sfa_store_free(s);
-	if (err == SFA_EUSAGE)
-		return sfa_cli_bad_usage(v->usage, "%s", sfa_error_last());
-	return err < 0 ? sfa_cli_fail(err) : sfa_cli_exit(0);
+	return sfa_verb_exit(v, err);
 }
 
 /*

@@ -6,6 +6,7 @@
 
 #include "sfa/assign.h"
 #include "sfa/config.h"
+#include "sfa/lead.h"
 #include "sfa/record.h"
 #include "sfa/schema.h"
 #include "sfa/score.h"
@@ -241,24 +242,9 @@ int sfa_config_check(struct sfa_store *s, const struct sfa_config_file *f, const
 static int check_scoring(struct sfa_store *s, const json_t *cfg)
 {
 	struct sfa_score_rules *r = NULL;
-	const char *k;
-	json_t *v;
-	int err;
-
-	json_object_foreach((json_t *)cfg, k, v) {
-		if (strcmp(k, "lead"))
-			return sfa_error_set(SFA_EINPUT, "%s: only \"lead\" scoring is known", k);
-		if ((err = sfa_score_parse(&r, v)) < 0) {
-			/* the checker's paths start inside "lead" */
-			struct sfa_buf msg = SFA_BUF_INIT;
-			sfa_buf_addf(&msg, "lead.%s", sfa_error_last());
-			sfa_error_set(err, "%s", msg.buf);
-			sfa_buf_release(&msg);
-			return err;
-		}
-		sfa_score_free(r);
-	}
-	return 0;
+	int err = sfa_lead_scoring_parse(&r, cfg);
+	sfa_score_free(r);
+	return err;
 }
 
 /* Assignment rules name users: checked against the store's users. */

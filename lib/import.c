@@ -55,14 +55,15 @@ static int check_input(struct sfa_store *s, const struct sfa_type *t, json_t *re
 	return 0;
 }
 
-int sfa_add_txn(struct sfa_store *s, struct sfa_txn *txn, const struct sfa_type *t, json_t *rec,
-		const struct sfa_schema_opts *opts, char out[SFA_ID_LEN + 1])
+/* A new record whose input is already checked: defaults, required fields, id, put. */
+static int add_checked(struct sfa_store *s, struct sfa_txn *txn, const struct sfa_type *t, const json_t *rec,
+		       char out[SFA_ID_LEN + 1])
 {
 	const struct sfa_schema *sc;
 	json_t *fresh = json_object();
 	int err;
 
-	if ((err = check_input(s, t, rec, opts, 0)) < 0 || (err = sfa_store_schema(s, &sc)) < 0)
+	if ((err = sfa_store_schema(s, &sc)) < 0)
 		goto done;
 	if (json_object_get(rec, "id")) {
 		err = sfa_error_set(SFA_EINPUT, "field 'id': ids of new records are given by sfa");
@@ -80,6 +81,13 @@ int sfa_add_txn(struct sfa_store *s, struct sfa_txn *txn, const struct sfa_type 
 done:
 	json_decref(fresh);
 	return err;
+}
+
+int sfa_add_txn(struct sfa_store *s, struct sfa_txn *txn, const struct sfa_type *t, json_t *rec,
+		const struct sfa_schema_opts *opts, char out[SFA_ID_LEN + 1])
+{
+	int err = check_input(s, t, rec, opts, 0);
+	return err < 0 ? err : add_checked(s, txn, t, rec, out);
 }
 
 int sfa_add(struct sfa_store *s, const struct sfa_type *t, json_t *rec, const char *command,
@@ -194,7 +202,7 @@ static int import_one(struct sfa_store *s, struct sfa_txn *txn, const struct sfa
 		err = SFA_ENOTFOUND;
 	}
 	if (err == SFA_ENOTFOUND) {
-		if ((err = sfa_add_txn(s, txn, t, rec, &so, id)) < 0)
+		if ((err = add_checked(s, txn, t, rec, id)) < 0)
 			return err;
 		res->added++;
 	} else if (err == 0) {

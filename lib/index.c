@@ -411,43 +411,6 @@ static int note_name(struct sfa_index *ix, const char *type, const char *name)
 	return 0;
 }
 
-/*
- * Notes the field names of a stored record. Records sfa writes hold one
- * field per line, `  "name": value`, and a newline inside a value is
- * always escaped, so the names can be picked out without parsing; any
- * other layout (a hand-edited file) is parsed.
- */
-static int note_names(struct sfa_index *ix, const struct sfa_type *t, const char *body, size_t len)
-{
-	const char *p = body, *end = body + len, *q;
-	char name[SFA_FIELD_NAME_MAX + 1];
-	size_t n = 0;
-	json_t *rec = NULL, *v;
-	const char *k;
-	int err = 0;
-
-	while ((p = memmem(p, (size_t)(end - p), "\n  \"", 4))) {
-		p += 4;
-		if (!(q = memchr(p, '"', (size_t)(end - p))))
-			break;
-		if ((size_t)(q - p) <= SFA_FIELD_NAME_MAX && !memchr(p, '\\', (size_t)(q - p))) {
-			memcpy(name, p, (size_t)(q - p));
-			name[q - p] = '\0';
-			if ((err = note_name(ix, t->name, name)) < 0)
-				return err;
-			n++;
-		}
-		p = q;
-	}
-	if (n || sfa_record_decode(&rec, body, len) < 0)
-		return 0;	/* a malformed body is refused by the INSERT */
-	json_object_foreach(rec, k, v)
-		if ((err = note_name(ix, t->name, k)) < 0)
-			break;
-	json_decref(rec);
-	return err;
-}
-
 static int step_done(struct sfa_index *ix, sqlite3_stmt *st, const char *what)
 {
 	int rc = sqlite3_step(st);
@@ -539,11 +502,10 @@ int sfa_index_put(struct sfa_index *ix, const struct sfa_type *t, const char *id
 		  const git_oid *blob, const char *body, size_t len)
 {
 	sqlite3_int64 rid;
-	json_t *rec = NULL;
-	int rc, err;
+	json_t *rec = NULL, *v;
+	const char *k;
+	int rc, err = 0;
 
-	if ((err = note_names(ix, t, body, len)) < 0)
-		return err;
 	/* a record already there: its derived rows go first */
 	sqlite3_bind_text(ix->rowid, 1, t->name, -1, SQLITE_STATIC);
 	sqlite3_bind_text(ix->rowid, 2, id, -1, SQLITE_STATIC);
@@ -565,9 +527,14 @@ int sfa_index_put(struct sfa_index *ix, const struct sfa_type *t, const char *id
 	sqlite3_reset(ix->put);
 	if (rc != SQLITE_DONE)
 		return db_error(ix, "cannot write record");
+	/* the INSERT's JSON functions have refused a malformed body already */
 	if ((err = sfa_record_decode(&rec, body, len)) < 0)
 		return err;
-	err = put_derived(ix, t, rec, rid);
+	json_object_foreach(rec, k, v)
+		if ((err = note_name(ix, t->name, k)) < 0)
+			break;
+	if (!err)
+		err = put_derived(ix, t, rec, rid);
 	json_decref(rec);
 	return err;
 }

@@ -281,12 +281,34 @@ done:
 
 /* --- rules from the store -------------------------------------------------------- */
 
-/* Reads a config file; `checked` then gets the "PATH: reason" errors placed at their line. */
+/* A config file the operation needs; its absence says where to add it. */
 static int read_config(struct sfa_store *s, const char *file, json_t **out, struct sfa_buf *text)
 {
 	int err = sfa_config_read(s, file, out, text);
 	if (err == SFA_ENOTFOUND)
 		return sfa_error_set(SFA_ENOTFOUND, "the store has no '%s' (see 'sfa config')", file);
+	return err;
+}
+
+int sfa_lead_scoring_parse(struct sfa_score_rules **out, const json_t *cfg)
+{
+	const char *k;
+	json_t *v;
+	int err;
+
+	*out = NULL;
+	json_object_foreach((json_t *)cfg, k, v)
+		if (strcmp(k, "lead"))
+			return sfa_error_set(SFA_EINPUT, "%s: only \"lead\" scoring is known", k);
+	if (!(v = json_object_get(cfg, "lead")))
+		return 0;
+	if ((err = sfa_score_parse(out, v)) < 0) {
+		/* the rules' paths start inside "lead" */
+		struct sfa_buf msg = SFA_BUF_INIT;
+		sfa_buf_addf(&msg, "lead.%s", sfa_error_last());
+		sfa_error_set(err, "%s", msg.buf);
+		sfa_buf_release(&msg);
+	}
 	return err;
 }
 
@@ -297,17 +319,10 @@ int sfa_lead_scoring(struct sfa_store *s, struct sfa_score_rules **out)
 	int err;
 
 	if ((err = read_config(s, "config/scoring.json", &cfg, &text)) == 0) {
-		json_t *lead = json_object_get(cfg, "lead");
-		if (!json_is_object(lead))
-			err = sfa_error_set(SFA_ESTORE, "config/scoring.json: no \"lead\" rules");
-		else if ((err = sfa_score_parse(out, lead)) < 0) {
-			/* the checker's paths are inside "lead" */
-			struct sfa_buf msg = SFA_BUF_INIT;
-			sfa_buf_addf(&msg, "lead.%s", sfa_error_last());
-			sfa_error_set(SFA_EINPUT, "%s", msg.buf);
-			sfa_buf_release(&msg);
+		if ((err = sfa_lead_scoring_parse(out, cfg)) < 0)
 			err = sfa_config_error(SFA_ESTORE, "config/scoring.json", text.buf, text.len);
-		}
+		else if (!*out)
+			err = sfa_error_set(SFA_ESTORE, "config/scoring.json: no \"lead\" rules");
 	}
 	json_decref(cfg);
 	sfa_buf_release(&text);

@@ -261,27 +261,26 @@ int sfa_when_parse(time_t *out, const char *s, time_t now)
 		 */
 		if (n > 100000000L)
 			return when_too_far(s);
-		long days = end[0] == 'd' ? n : end[0] == 'w' ? 7 * n : end[0] == 'm' ? 30 * n : 365 * n;
 		if (end[0] == 'm' || end[0] == 'y') {
 			/* calendar months and years: "3m" on May 31 is Feb 28 or 29 */
 			struct tm tm;
+			int mday;
 			gmtime_r(&now, &tm);
 			if (end[0] == 'm')
 				tm.tm_mon -= (int)n;
 			else
 				tm.tm_year -= (int)n;
-			int mday = tm.tm_mday;
+			mday = tm.tm_mday;
 			tm.tm_mday = 1;
-			time_t first = timegm(&tm);
-			gmtime_r(&first, &tm);
-			static const int dim[] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
-			int y = tm.tm_year + 1900, max = dim[tm.tm_mon] + (tm.tm_mon == 1 && ((y % 4 == 0 && y % 100) || y % 400 == 0));
+			*out = timegm(&tm);	/* normalizes the month */
+			gmtime_r(out, &tm);
+			int max = sfa_days_in_month(tm.tm_year + 1900, tm.tm_mon + 1);
 			tm.tm_mday = mday < max ? mday : max;
 			*out = timegm(&tm);
-			(void)days;
-			return *out < YEAR_1 ? when_too_far(s) : 0;
+		} else {
+			long secs = end[0] == 'h' ? 3600 : end[0] == 'd' ? 86400 : 7 * 86400;
+			*out = now - n * secs;
 		}
-		*out = now - (end[0] == 'h' ? n * 3600 : days * 86400);
 		return *out < YEAR_1 ? when_too_far(s) : 0;
 	}
 	if (sfa_time_parse(out, s) < 0)

@@ -226,3 +226,10 @@ time_t sfa_now(void)
 		return t;
 	return time(NULL);
 }
+
+int sfa_days_in_month(int year, int month)
+{
+	static const int days[] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
+	int leap = (year % 4 == 0 && year % 100) || year % 400 == 0;
+	return days[month - 1] + (month == 2 && leap);
+}

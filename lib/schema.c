@@ -263,12 +263,6 @@ static int phone_ok(const char *s)
 	return digits >= 3;
 }
 
-static int days_in_month(int y, int m)
-{
-	static const int d[] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
-	return m == 2 && ((y % 4 == 0 && y % 100) || y % 400 == 0) ? 29 : d[m - 1];
-}
-
 /* Reads up to `max` digits (at least `min`) into *v. */
 static const char *digits(const char *s, int min, int max, int *v)
 {
@@ -304,20 +298,10 @@ int sfa_date_parse_format(int *y, int *m, int *d, const char **rest, const char 
 		if (!p)
 			return sfa_error_set(SFA_EINPUT, "not a date in the form %s: '%s'", format, s);
 	}
-	if (*m < 1 || *m > 12 || *d < 1 || *y < 1 || *d > days_in_month(*y, *m))
+	if (*m < 1 || *m > 12 || *d < 1 || *y < 1 || *d > sfa_days_in_month(*y, *m))
 		return sfa_error_set(SFA_EINPUT, "no such date: '%s'", s);
 	*rest = p;
 	return 0;
-}
-
-static long long days_from_civil(int y, int m, int d)
-{
-	y -= m <= 2;
-	long long era = (y >= 0 ? y : y - 399) / 400;
-	unsigned yoe = (unsigned)(y - era * 400);
-	unsigned doy = (unsigned)((153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1);
-	unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-	return era * 146097 + (long long)doe - 719468;
 }
 
 /*
@@ -344,7 +328,14 @@ int sfa_datetime_parse_format(time_t *out, const char *s, const char *format)
 	} else if (*rest) {
 		return sfa_error_set(SFA_EINPUT, "not a date in the form %s: '%s'", format, s);
 	}
-	*out = (time_t)(days_from_civil(y, m, d) * 86400 + hh * 3600 + mm * 60 + ss);
+	struct tm tm = { 0 };
+	tm.tm_year = y - 1900;
+	tm.tm_mon = m - 1;
+	tm.tm_mday = d;
+	tm.tm_hour = hh;
+	tm.tm_min = mm;
+	tm.tm_sec = ss;
+	*out = timegm(&tm);
 	return 0;
 }
 

@@ -133,6 +133,40 @@ int sfa_verb_fields(json_t **out, int argc, char **argv)
 	return 0;
 }
 
+/*
+ * Options of verbs that take only --store (and --help): -1 to go on with
+ * `*store` set, else the exit code. `flags` "+" stops at the first
+ * argument (set: ids and field=value follow).
+ */
+static int store_only(const struct sfa_verb *v, int argc, char **argv, const char *flags, const char **store)
+{
+	static const struct option longopts[] = {
+		{ "help", no_argument, NULL, 'h' },
+		{ "store", required_argument, NULL, OPT_STORE },
+		{ NULL, 0, NULL, 0 }
+	};
+	char optstring[4];
+	int c;
+
+	snprintf(optstring, sizeof(optstring), "%sh", flags);
+	*store = NULL;
+	while ((c = getopt_long(argc, argv, optstring, longopts, NULL)) != -1) {
+		if (c == 'h')
+			return sfa_cli_help(v->usage);
+		if (c != OPT_STORE)
+			return sfa_cli_usage(v->usage);
+		*store = optarg;
+	}
+	return -1;
+}
+
+int sfa_verb_exit(const struct sfa_verb *v, int err)
+{
+	if (err == SFA_EUSAGE)
+		return sfa_cli_bad_usage(v->usage, "%s", sfa_error_last());
+	return err < 0 ? sfa_cli_fail(err) : sfa_cli_exit(0);
+}
+
 /* --- add --------------------------------------------------------------------- */
 
 /* The one record `add` reads from stdin when given no fields. */
@@ -158,28 +192,14 @@ static int read_one(const struct sfa_verb *v, json_t **out)
 
 int sfa_verb_add(const struct sfa_verb *v, int argc, char **argv)
 {
-	static const struct option longopts[] = {
-		{ "help", no_argument, NULL, 'h' },
-		{ "store", required_argument, NULL, OPT_STORE },
-		{ NULL, 0, NULL, 0 }
-	};
-	const char *store = NULL;
+	const char *store;
 	struct sfa_store *s = NULL;
 	json_t *rec = NULL;
 	char id[SFA_ID_LEN + 1];
-	int c, err;
+	int err;
 
-	while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
-		switch (c) {
-		case 'h':
-			return sfa_cli_help(v->usage);
-		case OPT_STORE:
-			store = optarg;
-			break;
-		default:
-			return sfa_cli_usage(v->usage);
-		}
-	}
+	if ((err = store_only(v, argc, argv, "", &store)) >= 0)
+		return err;
 	if (optind < argc) {
 		if ((err = sfa_verb_fields(&rec, argc - optind, argv + optind)) == SFA_EUSAGE)
 			return sfa_cli_bad_usage(v->usage, "%s", sfa_error_last());
@@ -848,28 +868,14 @@ static void set_what(struct sfa_buf *out, const json_t *fields)
 
 int sfa_verb_set(const struct sfa_verb *v, int argc, char **argv)
 {
-	static const struct option longopts[] = {
-		{ "help", no_argument, NULL, 'h' },
-		{ "store", required_argument, NULL, OPT_STORE },
-		{ NULL, 0, NULL, 0 }
-	};
 	struct set_data d = { v, NULL, NULL };
 	struct sfa_each e = { 0 };
 	struct sfa_buf what = SFA_BUF_INIT;
-	const char *store = NULL;
-	int c, err, nids = 0, first;
+	const char *store;
+	int err, nids = 0, first;
 
-	while ((c = getopt_long(argc, argv, "+h", longopts, NULL)) != -1) {
-		switch (c) {
-		case 'h':
-			return sfa_cli_help(v->usage);
-		case OPT_STORE:
-			store = optarg;
-			break;
-		default:
-			return sfa_cli_usage(v->usage);
-		}
-	}
+	if ((err = store_only(v, argc, argv, "+", &store)) >= 0)
+		return err;
 	/* ids first, then field=value */
 	first = optind;
 	while (first + nids < argc && !strchr(argv[first + nids], '='))
@@ -892,9 +898,7 @@ done:
 	json_decref(d.fields);
 	sfa_store_free(d.store);
 	sfa_buf_release(&what);
-	if (err == SFA_EUSAGE)
-		return sfa_cli_bad_usage(v->usage, "%s", sfa_error_last());
-	return err < 0 ? sfa_cli_fail(err) : sfa_cli_exit(0);
+	return sfa_verb_exit(v, err);
 }
 
 static int delete_fn(struct sfa_txn *txn, const char *id, json_t *input, void *data)
@@ -905,26 +909,12 @@ static int delete_fn(struct sfa_txn *txn, const char *id, json_t *input, void *d
 
 int sfa_verb_delete(const struct sfa_verb *v, int argc, char **argv)
 {
-	static const struct option longopts[] = {
-		{ "help", no_argument, NULL, 'h' },
-		{ "store", required_argument, NULL, OPT_STORE },
-		{ NULL, 0, NULL, 0 }
-	};
 	struct sfa_each e = { 0 };
-	const char *store = NULL;
-	int c, err;
+	const char *store;
+	int err;
 
-	while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
-		switch (c) {
-		case 'h':
-			return sfa_cli_help(v->usage);
-		case OPT_STORE:
-			store = optarg;
-			break;
-		default:
-			return sfa_cli_usage(v->usage);
-		}
-	}
+	if ((err = store_only(v, argc, argv, "", &store)) >= 0)
+		return err;
 	if ((err = sfa_cli_open_store(&e.store, store)) == 0) {
 		e.verb = v;
 		e.fn = delete_fn;
@@ -934,9 +924,7 @@ int sfa_verb_delete(const struct sfa_verb *v, int argc, char **argv)
 			sfa_cli_warn("deleted %zu %s", e.changed, e.changed == 1 ? v->type->name : v->type->plural);
 	}
 	sfa_store_free(e.store);
-	if (err == SFA_EUSAGE)
-		return sfa_cli_bad_usage(v->usage, "%s", sfa_error_last());
-	return err < 0 ? sfa_cli_fail(err) : sfa_cli_exit(0);
+	return sfa_verb_exit(v, err);
 }
 
 int sfa_verb_main(const struct sfa_verb *v, const struct sfa_verb_entry *verbs, int argc, char **argv)

@@ -54,6 +54,12 @@ struct sfa_convert {
 int sfa_lead_convert(struct sfa_store *s, struct sfa_txn *txn, const char *id, struct sfa_convert *c);
 
 /*
+ * Parses the content of config/scoring.json: its "lead" part into `out`
+ * (NULL when there is none). Errors "PATH: reason" for sfa_config_error.
+ */
+int sfa_lead_scoring_parse(struct sfa_score_rules **out, const json_t *cfg);
+
+/*
  * Loads config/scoring.json (the "lead" part) into `out`, or SFA_ENOTFOUND
  * when the store has none; errors name the file and line.
  */

@@ -71,6 +71,9 @@ void sfa_time_iso(char out[21], time_t t);
  */
 int sfa_time_parse(time_t *out, const char *s);
 
+/* Days in `month` (1-12) of `year` (Gregorian). */
+int sfa_days_in_month(int year, int month);
+
 /*
  * The time now, or $SFA_NOW (an ISO 8601 date-time) when set, so that
  * scripts and tests can reproduce what relative dates and decay give.

@@ -54,6 +54,12 @@ struct sfa_each {
 };
 int sfa_verb_each(struct sfa_each *e, int nids, char **ids);
 
+/*
+ * The exit of a verb for `err`: a usage error with the usage text, other
+ * errors with their message and exit code, else 0 (stdout checked).
+ */
+int sfa_verb_exit(const struct sfa_verb *v, int err);
+
 /* Parses field=value arguments into an object (new reference); SFA_EUSAGE on a bad one. */
 int sfa_verb_fields(json_t **out, int argc, char **argv);
 
