@@ -84,9 +84,7 @@ check-run:
 	@$(MAKE) --no-print-directory B=build/asan SAN=1 all units
 	@$(MAKE) --no-print-directory all
 	@$(MAKE) --no-print-directory fuzz
-	SFA_BUILD=build/asan SFA_CRASH_BUILD=build SFA_FUZZ=build/fuzz prove -j2 --timer build/asan/tests/t-* tests/t[01]*.sh
-	# crash, concurrency and signal tests time their kills: one at a time
-	SFA_BUILD=build/asan SFA_CRASH_BUILD=build prove --timer tests/t2*.sh
+	SFA_BUILD=build/asan SFA_CRASH_BUILD=build SFA_FUZZ=build/fuzz prove -j2 --timer build/asan/tests/t-* tests/t[0-9]*.sh
 
 FUZZERS = $(notdir $(basename $(wildcard tests/fuzz/fuzz-*.c)))
 fuzz:

@@ -5,14 +5,15 @@
 . "$(dirname "$0")/lib.sh"
 
 # Starts an import with default signal handling (a shell's background
-# job would ignore SIGINT), sends `sig` once the import is under way and
+# job would ignore SIGINT, nohup SIGHUP), sends `sig` once the import is under way and
 # prints how the process ended: the negative signal number or the code.
 interrupt () {
 	python3 - "$1" <<'PY'
 import os, signal, subprocess, sys, time
 sig = getattr(signal, sys.argv[1])
 p = subprocess.Popen(["sfa-lead", "import", "-q", "big.csv"],
-                     preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
+                     preexec_fn=lambda: [signal.signal(s, signal.SIG_DFL)
+                                         for s in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)])
 # Wait until the temporary pack exists: the import is writing objects.
 tmp = os.path.join(os.environ["SFA_STORE"], "sfa-tmp")
 deadline = time.time() + 60
