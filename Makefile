@@ -38,7 +38,7 @@ HDRS     = $(wildcard include/sfa/*.h lib/*.h)
 # Debian packages the build, the tests and the benchmarks need.
 DEBS = build-essential pkg-config libgit2-dev libcsv-dev libjansson-dev \
 	libsqlite3-dev zlib1g-dev libmbedtls-dev sqlite3 git python3 perl \
-	clang libclang-rt-14-dev procps time
+	clang libclang-rt-14-dev procps time python3-icalendar
 
 .PHONY: all check check-run demo bench fuzz install uninstall clean deps units
 # Objects of cmd/ and tests/unit/ are kept, not treated as intermediates.
@@ -51,7 +51,7 @@ $(B)/%.o: %.c $(HDRS)
 	$(CC) $(SFA_CFLAGS) $(CFLAGS) -c -o $@ $<
 
 # The shipped default configuration is built into the library (.incbin).
-$(B)/lib/defaults.o: share/config/schema.json share/config/scoring.json
+$(B)/lib/defaults.o: share/config/schema.json share/config/scoring.json share/config/pipelines.json
 
 $(B)/libsfa.a: $(LIB_OBJ)
 	@rm -f $@

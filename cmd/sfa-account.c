@@ -19,7 +19,7 @@ static const char usage[] =
 	"       sfa-account -h | --help\n"
 	"       sfa-account --version\n";
 
-static const struct sfa_verb verb = { &sfa_type_account, "sfa-account", usage };
+static const struct sfa_verb verb = { &sfa_type_account, "sfa-account", usage, NULL, NULL };
 
 enum { OPT_STORE = 256, OPT_FORMAT, OPT_TIMELINE };
 

@@ -15,7 +15,7 @@ static const char usage[] =
 
 int main(int argc, char **argv)
 {
-	static const struct sfa_verb verb = { &sfa_type_contact, "sfa-contact", usage };
+	static const struct sfa_verb verb = { &sfa_type_contact, "sfa-contact", usage, NULL, NULL };
 	static const struct sfa_verb_entry verbs[] = {
 		{ "add", sfa_verb_add },
 		{ "delete", sfa_verb_delete },

@@ -710,7 +710,7 @@ done:
 
 int main(int argc, char **argv)
 {
-	static const struct sfa_verb verb = { &sfa_type_lead, "sfa-lead", usage };
+	static const struct sfa_verb verb = { &sfa_type_lead, "sfa-lead", usage, NULL, NULL };
 	static const struct sfa_verb_entry verbs[] = {
 		{ "add", sfa_verb_add },
 		{ "assign", cmd_assign },

@@ -7,6 +7,7 @@
 #include "sfa/assign.h"
 #include "sfa/config.h"
 #include "sfa/lead.h"
+#include "sfa/pipeline.h"
 #include "sfa/record.h"
 #include "sfa/schema.h"
 #include "sfa/score.h"
@@ -326,6 +327,8 @@ static int check_maps(struct sfa_store *s, const json_t *cfg)
 const struct sfa_config_file sfa_config_files[] = {
 	{ "config/assignment.json", "territories, teams and how leads are given to reps", check_assignment },
 	{ "config/maps.json", "import maps kept by name (--map NAME)", check_maps },
+	{ "config/pipelines.json", "sales processes: stages, probabilities, required fields, moves",
+	  sfa_pipelines_check_config },
 	{ "config/schema.json", "fields of each record type: type, required, default", sfa_schema_check_config },
 	{ "config/scoring.json", "lead scoring rules, grades, decay, learned score", check_scoring },
 	{ "config/users.json", "users: name, email, role, team, capacity, away", check_users },

@@ -17,12 +17,17 @@ __asm__(".section .rodata\n"
 	"sfa_default_scoring_text:\n"
 	".incbin \"share/config/scoring.json\"\n"
 	".byte 0\n"
+	".global sfa_default_pipelines_text\n"
+	"sfa_default_pipelines_text:\n"
+	".incbin \"share/config/pipelines.json\"\n"
+	".byte 0\n"
 	".previous\n");
-extern const char sfa_default_schema_text[], sfa_default_scoring_text[];
+extern const char sfa_default_schema_text[], sfa_default_scoring_text[], sfa_default_pipelines_text[];
 
 const struct sfa_config_default sfa_config_defaults[] = {
 	{ "config/schema.json", sfa_default_schema_text },
 	{ "config/scoring.json", sfa_default_scoring_text },
+	{ "config/pipelines.json", sfa_default_pipelines_text },
 	{ NULL, NULL }
 };
 

@@ -75,7 +75,8 @@ static int add_checked(struct sfa_store *s, struct sfa_txn *txn, const struct sf
 		goto done;
 	}
 	sfa_schema_defaults(sc, t, fresh);
-	if ((err = sfa_schema_required(sc, t, fresh)) < 0 || (err = stamp_new(fresh, out)) < 0)
+	if ((err = stamp_new(fresh, out)) < 0 || (t->prepare && (err = t->prepare(s, txn, NULL, fresh)) < 0) ||
+	    (err = sfa_schema_required(sc, t, fresh)) < 0)
 		goto done;
 	err = sfa_txn_add(txn, t, out, fresh);
 done:
@@ -114,7 +115,7 @@ static int update_checked(struct sfa_store *s, struct sfa_txn *txn, const struct
 			  const json_t *changes, int fill_only, int *changed)
 {
 	const struct sfa_schema *sc;
-	json_t *target = NULL;
+	json_t *target = NULL, *old = NULL;
 	const char *k;
 	json_t *v;
 	int err;
@@ -122,6 +123,8 @@ static int update_checked(struct sfa_store *s, struct sfa_txn *txn, const struct
 	if ((err = sfa_store_schema(s, &sc)) < 0 ||
 	    (err = sfa_index_get(sfa_store_index(s), t, id, &target)) < 0)
 		return err == SFA_ENOTFOUND ? sfa_error_set(SFA_ENOTFOUND, "no %s '%s'", t->name, id) : err;
+	if (t->prepare)
+		old = json_deep_copy(target);
 	json_object_foreach((json_t *)changes, k, v) {
 		json_t *old = json_object_get(target, k);
 		if (!strcmp(k, "id"))
@@ -133,9 +136,11 @@ static int update_checked(struct sfa_store *s, struct sfa_txn *txn, const struct
 		else
 			json_object_set(target, k, v);
 	}
-	if ((err = sfa_schema_required(sc, t, target)) == 0)
+	if ((!t->prepare || (err = t->prepare(s, txn, old, target)) == 0) &&
+	    (err = sfa_schema_required(sc, t, target)) == 0)
 		err = sfa_txn_put(txn, t, id, target, changed);
 	json_decref(target);
+	json_decref(old);
 	return err;
 }
 

@@ -757,9 +757,36 @@ static void bind_path(sqlite3_stmt *st, int param, const char *field)
 	sfa_buf_release(&path);
 }
 
+/*
+ * The conditions in the order they go into SQL (and get their
+ * parameters): those that must hold, then each alternative's together.
+ * `*nalts` is set to the number of alternatives. Caller frees.
+ */
+static const struct sfa_cond **conds_in_order(const struct sfa_query *q, int *nalts)
+{
+	const struct sfa_cond **order = sfa_xcalloc(q->nconds + 1, sizeof(*order));
+	size_t n = 0;
+	int max = 0;
+
+	for (size_t i = 0; i < q->nconds; i++)
+		if (q->conds[i].alt > max)
+			max = q->conds[i].alt;
+	for (int alt = 0; alt <= max; alt++)
+		for (size_t i = 0; i < q->nconds; i++)
+			if (q->conds[i].alt == alt)
+				order[n++] = &q->conds[i];
+	*nalts = 0;
+	for (size_t i = 0; i < n; i++)
+		if (order[i]->alt && (i == 0 || order[i - 1]->alt != order[i]->alt))
+			(*nalts)++;
+	return order;
+}
+
 long sfa_index_list(struct sfa_index *ix, const struct sfa_query *q,
 		    int (*fn)(const json_t *rec, void *data), void *data)
 {
+	const struct sfa_cond **order = NULL;
+	int nalts = 0;
 	struct sfa_buf sql = SFA_BUF_INIT;
 	sqlite3_stmt *st = NULL;
 	long n = 0;
@@ -773,8 +800,17 @@ long sfa_index_list(struct sfa_index *ix, const struct sfa_query *q,
 	sfa_buf_addstr(&sql, " WHERE r.type = ?1");
 	if (q->refers_to)
 		sfa_buf_addf(&sql, " AND r.rowid IN (SELECT rid FROM refs WHERE target = ?%d)", param++);
-	for (size_t i = 0; i < q->nconds; i++)
-		cond_sql(&sql, &q->conds[i], &param);
+	order = conds_in_order(q, &nalts);
+	for (size_t i = 0; i < q->nconds; i++) {
+		int alt = order[i]->alt;
+		if (alt && (i == 0 || order[i - 1]->alt != alt))
+			sfa_buf_addstr(&sql, alt == order[0]->alt || !order[i - 1]->alt ? " AND (0 OR (1" : ") OR (1");
+		cond_sql(&sql, order[i], &param);
+		if (alt && i + 1 == q->nconds)
+			sfa_buf_addstr(&sql, "))");
+	}
+	if (q->or_block && !nalts)
+		sfa_buf_addstr(&sql, " AND 0");	/* an empty OR block: nothing */
 	sfa_buf_addstr(&sql, " ORDER BY ");
 	for (size_t i = 0; i < q->nsort; i++) {
 		/* records without the field last, whichever the direction */
@@ -793,7 +829,7 @@ long sfa_index_list(struct sfa_index *ix, const struct sfa_query *q,
 	if (q->refers_to)
 		sqlite3_bind_text(st, param++, q->refers_to, -1, SQLITE_STATIC);
 	for (size_t i = 0; i < q->nconds; i++) {
-		const struct sfa_cond *c = &q->conds[i];
+		const struct sfa_cond *c = order[i];
 		if (!is_column(c->field))
 			bind_path(st, param, c->field);
 		param++;
@@ -842,6 +878,7 @@ long sfa_index_list(struct sfa_index *ix, const struct sfa_query *q,
 	if (rc != SQLITE_DONE)
 		err = db_error(ix, "cannot list records");
 done:
+	free(order);
 	sqlite3_finalize(st);
 	sfa_buf_release(&sql);
 	return err < 0 ? err : n;

@@ -259,15 +259,8 @@ done:
 /* Finds the type and full id of the record the user named. */
 static int resolve_any(struct logger *l, const char *given)
 {
-	int err = SFA_ENOTFOUND;
-	for (size_t i = 0; sfa_types[i]; i++) {
-		err = sfa_store_resolve(l->s, sfa_types[i], given, l->id);
-		if (err != SFA_ENOTFOUND) {
-			l->type = sfa_types[i];
-			return err;
-		}
-	}
-	return resolve_deleted(l, given);
+	int err = sfa_store_find(l->s, NULL, given, &l->type, l->id);
+	return err == SFA_ENOTFOUND ? resolve_deleted(l, given) : err;
 }
 
 int sfa_log(struct sfa_store *s, FILE *out, const struct sfa_log_opts *o)

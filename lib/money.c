@@ -7,11 +7,34 @@
 #include "sfa/money.h"
 #include "sfa/banned.h"
 
+/* ISO 4217 codes of currencies in use (funds and precious metals left out). */
+static const char iso4217[] =
+	"AED AFN ALL AMD ANG AOA ARS AUD AWG AZN BAM BBD BDT BGN BHD BIF BMD BND BOB BRL BSD BTN "
+	"BWP BYN BZD CAD CDF CHF CLF CLP CNY COP CRC CUC CUP CVE CZK DJF DKK DOP DZD EGP ERN ETB "
+	"EUR FJD FKP GBP GEL GHS GIP GMD GNF GTQ GYD HKD HNL HRK HTG HUF IDR ILS INR IQD IRR ISK "
+	"JMD JOD JPY KES KGS KHR KMF KPW KRW KWD KYD KZT LAK LBP LKR LRD LSL LYD MAD MDL MGA MKD "
+	"MMK MNT MOP MRU MUR MVR MWK MXN MYR MZN NAD NGN NIO NOK NPR NZD OMR PAB PEN PGK PHP PKR "
+	"PLN PYG QAR RON RSD RUB RWF SAR SBD SCR SDG SEK SGD SHP SLE SLL SOS SRD SSP STN SVC SYP "
+	"SZL THB TJS TMT TND TOP TRY TTD TWD TZS UAH UGX USD UYU UYW UZS VED VES VND VUV WST XAF "
+	"XCD XOF XPF YER ZAR ZMW ZWL";
+
+int sfa_money_currency_known(const char *code)
+{
+	const char *p;
+	if (strlen(code) != 3)
+		return 0;
+	for (p = strstr(iso4217, code); p; p = strstr(p + 1, code))
+		if ((p - iso4217) % 4 == 0)
+			return 1;
+	return 0;
+}
+
 int sfa_money_exponent(const char *currency)
 {
 	/* ISO 4217 currencies whose minor unit is not the usual hundredth */
 	static const char zero[] = "BIF CLP DJF GNF ISK JPY KMF KRW PYG RWF UGX UYI VND VUV XAF XOF XPF";
 	static const char three[] = "BHD IQD JOD KWD LYD OMR TND";
+	static const char four[] = "CLF UYW";
 
 	if (strlen(currency) != 3)
 		return 2;
@@ -19,6 +42,8 @@ int sfa_money_exponent(const char *currency)
 		return 0;
 	if (strstr(three, currency))
 		return 3;
+	if (strstr(four, currency))
+		return 4;
 	return 2;
 }
 
@@ -82,6 +107,8 @@ int sfa_money_parse(struct sfa_money *out, const char *s, const char *currency)
 	}
 	for (int i = 0; i < 3; i++)
 		cur[i] = (char)toupper((unsigned char)cur[i]);
+	if (!sfa_money_currency_known(cur))
+		return sfa_error_set(SFA_EINPUT, "amount '%s': unknown currency '%s' (an ISO 4217 code like EUR)", s, cur);
 	exp = sfa_money_exponent(cur);
 	p = num;
 	if (*p == '-' || *p == '+')

@@ -18,6 +18,23 @@ void sfa_filter_init(struct sfa_filter *f, struct sfa_store *s, const struct sfa
 	f->q.limit = -1;
 }
 
+void sfa_filter_or_begin(struct sfa_filter *f)
+{
+	f->in_or = 1;
+	f->alt = 0;
+}
+
+void sfa_filter_or_next(struct sfa_filter *f)
+{
+	f->alt++;
+}
+
+void sfa_filter_or_end(struct sfa_filter *f)
+{
+	f->in_or = 0;
+	f->q.or_block = 1;
+}
+
 static void cond_release(struct sfa_cond *c)
 {
 	for (size_t i = 0; i < c->nvalues; i++)
@@ -97,6 +114,7 @@ static struct sfa_cond *new_cond(struct sfa_filter *f, const char *field, size_t
 	SFA_ALLOC_GROW(f->conds, f->nconds + 1, f->alloc);
 	c = &f->conds[f->nconds++];
 	memset(c, 0, sizeof(*c));
+	c->alt = f->in_or ? f->alt : 0;
 	c->field = sfa_xstrndup(field, flen);
 	c->op = op;
 	f->q.conds = f->conds;

@@ -33,6 +33,24 @@ int sfa_field_name_check(const char *name)
 	return 0;
 }
 
+/* A list field (a deal's stage history): flat objects, one per entry. */
+static int check_list(const char *name, const json_t *list)
+{
+	size_t i;
+	json_t *e;
+
+	json_array_foreach(list, i, e) {
+		const char *k;
+		json_t *v;
+		if (!json_is_object(e))
+			return sfa_error_set(SFA_EINPUT, "field '%s': entry %zu: a list holds objects", name, i + 1);
+		json_object_foreach(e, k, v)
+			if (json_is_object(v) || json_is_array(v))
+				return sfa_error_set(SFA_EINPUT, "field '%s': entry %zu: '%s' is nested", name, i + 1, k);
+	}
+	return 0;
+}
+
 int sfa_record_check(json_t *rec)
 {
 	const char *k;
@@ -42,9 +60,10 @@ int sfa_record_check(json_t *rec)
 	json_object_foreach_safe(rec, tmp, k, v) {
 		if ((err = sfa_field_name_check(k)) < 0)
 			return err;
-		if (json_is_object(v) || json_is_array(v))
-			return sfa_error_set(SFA_EINPUT, "field '%s': a nested %s is not a field value", k,
-					     json_is_object(v) ? "object" : "array");
+		if (json_is_object(v))
+			return sfa_error_set(SFA_EINPUT, "field '%s': a nested object is not a field value", k);
+		if (json_is_array(v) && (err = check_list(k, v)) < 0)
+			return err;
 		if (json_is_string(v) && !json_string_length(v))
 			json_object_set_new(rec, k, json_null());	/* an empty text is no value */
 	}
@@ -107,7 +126,20 @@ void sfa_record_encode(struct sfa_buf *out, const json_t *rec)
 		sfa_buf_addstr(out, "  ");
 		sfa_json_string(out, keys[i], strlen(keys[i]));
 		sfa_buf_addstr(out, ": ");
-		sfa_value_json(out, v);
+		if (json_is_array(v) && json_array_size(v)) {
+			/* a list keeps one entry per line: history diffs and merges by entry */
+			size_t j;
+			json_t *e;
+			sfa_buf_addstr(out, "[\n");
+			json_array_foreach(v, j, e) {
+				sfa_buf_addstr(out, "    ");
+				sfa_value_json(out, e);
+				sfa_buf_addstr(out, j + 1 < json_array_size(v) ? ",\n" : "\n");
+			}
+			sfa_buf_addstr(out, "  ]");
+		} else {
+			sfa_value_json(out, v);
+		}
 		sfa_buf_addstr(out, i + 1 < n ? ",\n" : "\n");
 	}
 	sfa_buf_addstr(out, "}\n");

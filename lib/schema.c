@@ -96,7 +96,10 @@ static int parse_field(struct sfa_field *f, const char *type, const char *name, 
 					return sfa_error_set(SFA_EINPUT, "%s.fields.%s.values[%zu]: expected text", type, name, i);
 			f->values = v;
 		} else if (!strcmp(k, "to") && f->type == SFA_FT_REF) {
-			if (!json_is_string(v) || !(f->to = sfa_type_find(json_string_value(v))))
+			/* "any": a lead, account, contact, opportunity... (what an activity is about) */
+			if (json_is_string(v) && !strcmp(json_string_value(v), "any"))
+				f->to_any = 1;
+			else if (!json_is_string(v) || !(f->to = sfa_type_find(json_string_value(v))))
 				return sfa_error_set(SFA_EINPUT, "%s.fields.%s.to: unknown record type '%s'", type, name,
 						     json_is_string(v) ? json_string_value(v) : "(not text)");
 		} else if (!strcmp(k, "currency") && f->type == SFA_FT_MONEY) {
@@ -107,7 +110,8 @@ static int parse_field(struct sfa_field *f, const char *type, const char *name, 
 				return sfa_error_set(SFA_EINPUT, "%s.fields.%s.currency: expected an ISO 4217 code like \"EUR\"",
 						     type, name);
 			f->currency = c;
-		} else if ((!strcmp(k, "min") || !strcmp(k, "max")) && f->type == SFA_FT_INTEGER) {
+		} else if ((!strcmp(k, "min") || !strcmp(k, "max")) &&
+			   (f->type == SFA_FT_INTEGER || f->type == SFA_FT_MONEY)) {
 			if (!json_is_integer(v))
 				return sfa_error_set(SFA_EINPUT, "%s.fields.%s.%s: expected an integer", type, name, k);
 			if (k[1] == 'i') {
@@ -124,8 +128,8 @@ static int parse_field(struct sfa_field *f, const char *type, const char *name, 
 	}
 	if (f->type == SFA_FT_ENUM && !f->values)
 		return sfa_error_set(SFA_EINPUT, "%s.fields.%s: an enum needs \"values\"", type, name);
-	if (f->type == SFA_FT_REF && !f->to)
-		return sfa_error_set(SFA_EINPUT, "%s.fields.%s: a ref needs \"to\" (a record type)", type, name);
+	if (f->type == SFA_FT_REF && !f->to && !f->to_any)
+		return sfa_error_set(SFA_EINPUT, "%s.fields.%s: a ref needs \"to\" (a record type or \"any\")", type, name);
 	if (f->has_min && f->has_max && f->min > f->max)
 		return sfa_error_set(SFA_EINPUT, "%s.fields.%s.min: greater than max", type, name);
 	return 0;
@@ -372,7 +376,8 @@ static json_t *trimmed(const char *s)
 }
 
 /* One value of a declared field: a new reference to the stored form, or NULL with the error set. */
-static json_t *normalize(const struct sfa_field *f, const json_t *v, const struct sfa_schema_opts *opts)
+static json_t *normalize(const struct sfa_field *f, const json_t *v, const struct sfa_schema_opts *opts,
+			 const char *currency)
 {
 	struct sfa_buf b = SFA_BUF_INIT;
 	json_t *res = NULL;
@@ -436,7 +441,17 @@ static json_t *normalize(const struct sfa_field *f, const json_t *v, const struc
 		struct sfa_money m;
 		if (json_is_boolean(v))
 			sfa_error_set(SFA_EINPUT, "not an amount: '%s'", s);
-		else if (sfa_money_parse(&m, s, f->currency) == 0) {
+		else if (sfa_money_parse(&m, s, currency ? currency : f->currency) == 0) {
+			/* bounds are in whole units of any currency: "min": 0 refuses negative amounts */
+			long long unit = 1;
+			for (int i = 0; i < m.exponent; i++)
+				unit *= 10;
+			if ((f->has_min && m.minor < f->min * unit) || (f->has_max && m.minor > f->max * unit)) {
+				sfa_error_set(SFA_EINPUT, "amount '%s' is %s %lld", s, f->has_min && m.minor < f->min * unit ?
+					      "below the minimum" : "above the maximum",
+					      f->has_min && m.minor < f->min * unit ? f->min : f->max);
+				break;
+			}
 			sfa_buf_reset(&b);
 			sfa_money_format(&b, &m);
 			res = json_string(b.buf);
@@ -499,24 +514,25 @@ static json_t *normalize(const struct sfa_field *f, const json_t *v, const struc
 		break;
 	}
 	case SFA_FT_REF: {
+		const char *what = f->to ? f->to->name : "record";
 		char id[SFA_ID_LEN + 1], norm[SFA_ID_LEN + 1];
 		int err;
-		if (!json_is_string(v) || sfa_id_normalize(norm, s) < 0) {
-			sfa_error_set(SFA_EINPUT, "not a %s id: '%s'", f->to->name, s);
+		if (!json_is_string(v)) {
+			sfa_error_set(SFA_EINPUT, "not a %s id: '%s'", what, s);
 			break;
 		}
 		if (!opts || !opts->store) {
-			if (strlen(norm) != SFA_ID_LEN)
-				sfa_error_set(SFA_EINPUT, "not a full %s id: '%s'", f->to->name, s);
+			if (sfa_id_normalize(norm, s) < 0 || strlen(norm) != SFA_ID_LEN)
+				sfa_error_set(SFA_EINPUT, "not a full %s id: '%s'", what, s);
 			else
 				res = json_string(norm);
 			break;
 		}
-		err = sfa_store_resolve(opts->store, f->to, s, id);
+		err = sfa_store_find(opts->store, f->to, s, NULL, id);
 		if (err == 0)
 			res = json_string(id);
 		else if (err == SFA_ENOTFOUND)
-			sfa_error_set(SFA_EINPUT, "no %s '%s'", f->to->name, s);
+			sfa_error_set(SFA_EINPUT, "no %s '%s'", what, s);
 		else if (err != SFA_EAMBIGUOUS)
 			sfa_error_set(err, "%s", sfa_error_last());
 		break;
@@ -529,6 +545,8 @@ static json_t *normalize(const struct sfa_field *f, const json_t *v, const struc
 int sfa_schema_normalize(const struct sfa_schema *sc, const struct sfa_type *t, json_t *rec,
 			 const struct sfa_schema_opts *opts)
 {
+	/* an export often has the amount and its currency in two columns */
+	const char *currency = sfa_record_text(rec, "currency");
 	const char *k;
 	json_t *v;
 
@@ -537,7 +555,7 @@ int sfa_schema_normalize(const struct sfa_schema *sc, const struct sfa_type *t, 
 		json_t *nv;
 		if (!f || json_is_null(v))
 			continue;
-		if (!(nv = normalize(f, v, opts))) {
+		if (!(nv = normalize(f, v, opts, currency))) {
 			int code = SFA_EINPUT;
 			if (strncmp(sfa_error_last(), "no ", 3) && strstr(sfa_error_last(), "index"))
 				code = SFA_ESTORE;

@@ -17,7 +17,7 @@ int sfa_store_sync(struct sfa_store *s);
 /* Removes leftovers of killed writers from sfa-tmp/; call with the lock held. */
 void sfa_store_clean_tmp(struct sfa_store *s, struct sfa_buf *removed);
 
-/* Drops the loaded schema: the transaction wrote a new one. */
-void sfa_store_forget_schema(struct sfa_store *s);
+/* Drops the loaded schema and pipelines: the transaction wrote new configuration. */
+void sfa_store_forget_config(struct sfa_store *s);
 
 #endif

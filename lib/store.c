@@ -13,6 +13,7 @@
 
 #include "sfa/config.h"
 #include "sfa/error.h"
+#include "sfa/pipeline.h"
 #include "sfa/schema.h"
 #include "sfa/store.h"
 #include "sfa/treediff.h"
@@ -25,6 +26,8 @@ struct sfa_store {
 	struct sfa_index *index;
 	int lockfd;
 	struct sfa_schema *schema;	/* loaded on first use */
+	struct sfa_pipelines *pipelines;	/* loaded on first use */
+	char *user;			/* the author's name, for records that say who */
 };
 
 static int initialized;
@@ -344,6 +347,8 @@ void sfa_store_free(struct sfa_store *s)
 	sfa_store_unlock_write(s);
 	sfa_index_free(s->index);
 	sfa_schema_free(s->schema);
+	sfa_pipelines_free(s->pipelines);
+	free(s->user);
 	git_repository_free(s->repo);
 	free(s->path);
 	free(s);
@@ -403,7 +408,7 @@ static int first_commit(git_repository *repo)
 	git_signature *sig = NULL;
 	git_tree *tree = NULL;
 	git_reference *ref = NULL;
-	struct sfa_store tmp = { NULL, repo, NULL, -1, NULL };
+	struct sfa_store tmp = { NULL, repo, NULL, -1, NULL, NULL, NULL };
 	int err;
 
 	if ((err = sfa_store_signature(&tmp, &sig)) < 0)
@@ -485,14 +490,57 @@ void sfa_store_record_path(struct sfa_buf *out, const struct sfa_type *t, const 
 	sfa_buf_addf(out, "%s/%.2s/%s.json", t->plural, id, id);
 }
 
+/* One type: a whole id, then an external id, then an id prefix. */
+static int find_one(struct sfa_store *s, const struct sfa_type *t, const char *given,
+		    char out[SFA_ID_LEN + 1])
+{
+	char norm[SFA_ID_LEN + 1];
+	int err, valid = sfa_id_normalize(norm, given) == 0;
+
+	if (valid && strlen(norm) == SFA_ID_LEN && (err = sfa_index_resolve(s->index, t, norm, out)) != SFA_ENOTFOUND)
+		return err;
+	if ((err = sfa_index_by_external(s->index, t, given, out)) != SFA_ENOTFOUND)
+		return err;
+	if (valid && strlen(norm) < SFA_ID_LEN)
+		return sfa_index_resolve(s->index, t, norm, out);
+	return sfa_error_set(SFA_ENOTFOUND, "no %s '%s'", t->name, given);
+}
+
 int sfa_store_resolve(struct sfa_store *s, const struct sfa_type *t, const char *given,
 		      char out[SFA_ID_LEN + 1])
 {
-	char norm[SFA_ID_LEN + 1];
-	int err = sfa_id_normalize(norm, given);
-	if (err < 0)
+	return find_one(s, t, given, out);
+}
+
+int sfa_store_find(struct sfa_store *s, const struct sfa_type *t, const char *given,
+		   const struct sfa_type **type, char out[SFA_ID_LEN + 1])
+{
+	const struct sfa_type *found = NULL;
+	char id[SFA_ID_LEN + 1];
+	int err;
+
+	if (t) {
+		if ((err = find_one(s, t, given, out)) == 0 && type)
+			*type = t;
 		return err;
-	return sfa_index_resolve(s->index, t, norm, out);
+	}
+	for (size_t i = 0; sfa_types[i]; i++) {
+		err = find_one(s, sfa_types[i], given, id);
+		if (err == SFA_ENOTFOUND)
+			continue;
+		if (err < 0)
+			return err;
+		if (found)
+			return sfa_error_set(SFA_EAMBIGUOUS, "'%s' names both %s %s and %s %s", given,
+					     found->name, out, sfa_types[i]->name, id);
+		found = sfa_types[i];
+		memcpy(out, id, sizeof(id));
+	}
+	if (!found)
+		return sfa_error_set(SFA_ENOTFOUND, "no record '%s'", given);
+	if (type)
+		*type = found;
+	return 0;
 }
 
 int sfa_store_read_file(struct sfa_store *s, const char *path, struct sfa_buf *out)
@@ -546,10 +594,23 @@ int sfa_store_read(struct sfa_store *s, const struct sfa_type *t, const char *id
 	return err;
 }
 
-void sfa_store_forget_schema(struct sfa_store *s)
+void sfa_store_forget_config(struct sfa_store *s)
 {
 	sfa_schema_free(s->schema);
 	s->schema = NULL;
+	sfa_pipelines_free(s->pipelines);
+	s->pipelines = NULL;
+}
+
+/* A configuration file as of the head, or the shipped default when the store has none. */
+static int load_config(struct sfa_store *s, const char *file, json_t **cfg, struct sfa_buf *text)
+{
+	int err = sfa_config_read(s, file, cfg, text);
+	if (err == SFA_ENOTFOUND) {
+		sfa_buf_addstr(text, sfa_config_default(file));
+		err = sfa_config_parse(cfg, file, text->buf, text->len);
+	}
+	return err;
 }
 
 int sfa_store_schema(struct sfa_store *s, const struct sfa_schema **out)
@@ -559,11 +620,7 @@ int sfa_store_schema(struct sfa_store *s, const struct sfa_schema **out)
 	int err;
 
 	if (!s->schema) {
-		err = sfa_config_read(s, "config/schema.json", &cfg, &text);
-		if (err == SFA_ENOTFOUND) {
-			sfa_buf_addstr(&text, sfa_config_default("config/schema.json"));
-			err = sfa_config_parse(&cfg, "config/schema.json", text.buf, text.len);
-		}
+		err = load_config(s, "config/schema.json", &cfg, &text);
 		if (!err && (err = sfa_schema_parse(&s->schema, cfg)) < 0)
 			sfa_config_error(SFA_ESTORE, "config/schema.json", text.buf, text.len);
 		json_decref(cfg);
@@ -573,6 +630,39 @@ int sfa_store_schema(struct sfa_store *s, const struct sfa_schema **out)
 	}
 	*out = s->schema;
 	return 0;
+}
+
+int sfa_store_pipelines(struct sfa_store *s, const struct sfa_pipelines **out)
+{
+	json_t *cfg = NULL;
+	struct sfa_buf text = SFA_BUF_INIT;
+	int err;
+
+	if (!s->pipelines) {
+		err = load_config(s, "config/pipelines.json", &cfg, &text);
+		if (!err && (err = sfa_pipelines_parse(&s->pipelines, cfg)) < 0)
+			sfa_config_error(SFA_ESTORE, "config/pipelines.json", text.buf, text.len);
+		json_decref(cfg);
+		sfa_buf_release(&text);
+		if (err < 0)
+			return err == SFA_EINPUT ? SFA_ESTORE : err;
+	}
+	*out = s->pipelines;
+	return 0;
+}
+
+const char *sfa_store_user(struct sfa_store *s)
+{
+	git_signature *sig = NULL;
+
+	if (!s->user) {
+		if (sfa_store_signature(s, &sig) == 0)
+			s->user = sfa_xstrdup(sig->name);
+		else
+			s->user = sfa_xstrdup("unknown");
+		git_signature_free(sig);
+	}
+	return s->user;
 }
 
 int sfa_store_reindex(struct sfa_store *s)

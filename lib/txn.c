@@ -213,8 +213,8 @@ int sfa_txn_put_file(struct sfa_txn *t, const char *path, const void *data, size
 			return err;
 	}
 	t->nfiles++;
-	if (!strcmp(path, "config/schema.json"))
-		sfa_store_forget_schema(t->s);
+	if (!strncmp(path, "config/", 7))
+		sfa_store_forget_config(t->s);
 	return 0;
 }
 

@@ -1,6 +1,8 @@
 /* The record types the store holds. */
 #include <string.h>
 
+#include "sfa/activity.h"
+#include "sfa/pipeline.h"
 #include "sfa/record.h"
 #include "sfa/banned.h"
 
@@ -24,19 +26,27 @@ static const char *const contact_columns[] = {
 static const char *const contact_search[] = { "first_name", "last_name", "email", "title", "notes", NULL };
 
 static const char *const opportunity_columns[] = {
-	"id", "name", "account", "contact", "stage", "amount", "close_date", "owner",
-	"source", "external_id", "created_at", NULL
+	"id", "name", "account", "pipeline", "stage", "amount", "close_date", "probability", "owner",
+	"source", "last_activity_at", "external_id", "created_at", NULL
 };
-static const char *const opportunity_search[] = { "name", "notes", NULL };
+static const char *const opportunity_search[] = { "name", "next_step", "competitor", "notes", NULL };
 
-const struct sfa_type sfa_type_lead = { "lead", "leads", lead_columns, person_search };
-const struct sfa_type sfa_type_account = { "account", "accounts", account_columns, account_search };
-const struct sfa_type sfa_type_contact = { "contact", "contacts", contact_columns, contact_search };
+static const char *const activity_columns[] = {
+	"id", "type", "subject", "due_at", "duration", "done", "owner", "related_to", "related_type",
+	"location", "external_id", "created_at", NULL
+};
+static const char *const activity_search[] = { "subject", "notes", "location", "attendees", "outcome", NULL };
+
+const struct sfa_type sfa_type_lead = { "lead", "leads", lead_columns, person_search, NULL };
+const struct sfa_type sfa_type_account = { "account", "accounts", account_columns, account_search, NULL };
+const struct sfa_type sfa_type_contact = { "contact", "contacts", contact_columns, contact_search, NULL };
 const struct sfa_type sfa_type_opportunity = { "opportunity", "opportunities", opportunity_columns,
-					       opportunity_search };
+					       opportunity_search, sfa_opportunity_prepare };
+const struct sfa_type sfa_type_activity = { "activity", "activities", activity_columns, activity_search,
+					    sfa_activity_prepare };
 
 const struct sfa_type *const sfa_types[] = {
-	&sfa_type_lead, &sfa_type_account, &sfa_type_contact, &sfa_type_opportunity, NULL
+	&sfa_type_lead, &sfa_type_account, &sfa_type_contact, &sfa_type_opportunity, &sfa_type_activity, NULL
 };
 
 const struct sfa_type *sfa_type_find(const char *name)

@@ -557,7 +557,7 @@ done:
 
 static int list_or_search(const struct sfa_verb *v, int argc, char **argv, int search)
 {
-	static const struct option longopts[] = {
+	static const struct option shared[] = {
 		{ "fields", required_argument, NULL, OPT_FIELDS },
 		{ "format", required_argument, NULL, OPT_FORMAT },
 		{ "help", no_argument, NULL, 'h' },
@@ -585,11 +585,27 @@ static int list_or_search(const struct sfa_verb *v, int argc, char **argv, int s
 	long n = 0, limit = -1;
 	int c, err = 0;
 	char *end;
+	/* the shared options, then the command's own (sfa-stage --stage, --stale...) */
+	size_t nshared = sizeof(shared) / sizeof(shared[0]) - 1, nown = 0;
+	struct option *longopts;
 
+	while (v->list_opts && v->list_opts[nown].name)
+		nown++;
+	longopts = sfa_xcalloc(nshared + nown + 1, sizeof(*longopts));
+	memcpy(longopts, shared, nshared * sizeof(*longopts));
+	if (nown)
+		memcpy(longopts + nshared, v->list_opts, nown * sizeof(*longopts));
 	while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+		if (c >= SFA_VERB_OPT) {
+			filters = sfa_xrealloc(filters, (nfilters + 1) * sizeof(*filters));
+			filters[nfilters].opt = c;
+			filters[nfilters++].arg = optarg;
+			continue;
+		}
 		switch (c) {
 		case 'h':
 			free(filters);
+			free(longopts);
 			return sfa_cli_help(v->usage);
 		case OPT_FIELDS:
 			fields = optarg;
@@ -597,6 +613,7 @@ static int list_or_search(const struct sfa_verb *v, int argc, char **argv, int s
 		case OPT_FORMAT:
 			if (sfa_format_parse(&fmt, optarg) < 0) {
 				free(filters);
+				free(longopts);
 				return sfa_cli_bad_usage(v->usage, "%s", sfa_error_last());
 			}
 			break;
@@ -605,6 +622,7 @@ static int list_or_search(const struct sfa_verb *v, int argc, char **argv, int s
 			limit = strtol(optarg, &end, 10);
 			if (errno || *end || end == optarg || limit < 0) {
 				free(filters);
+				free(longopts);
 				return sfa_cli_bad_usage(v->usage, "--limit: not a count: '%s'", optarg);
 			}
 			break;
@@ -619,9 +637,11 @@ static int list_or_search(const struct sfa_verb *v, int argc, char **argv, int s
 			break;
 		default:
 			free(filters);
+			free(longopts);
 			return sfa_cli_usage(v->usage);
 		}
 	}
+	free(longopts);
 	if (search) {
 		for (int i = optind; i < argc; i++)
 			sfa_buf_addf(&text, "%s%s", i > optind ? " " : "", argv[i]);
@@ -654,6 +674,7 @@ static int list_or_search(const struct sfa_verb *v, int argc, char **argv, int s
 		case OPT_SINCE: err = sfa_filter_time(&f, "created_at", 1, a, sfa_now()); break;
 		case OPT_UNTIL: err = sfa_filter_time(&f, "created_at", 0, a, sfa_now()); break;
 		case OPT_SORT: err = sfa_filter_sort(&f, a); break;
+		default: err = v->list_filter(&f, filters[i].opt, a); break;
 		}
 	}
 	if (err < 0 || (err = open_output(v, s, fmt, fields, &w, &cols)) < 0)

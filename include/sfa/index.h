@@ -81,6 +81,7 @@ struct sfa_cond {
 	 */
 	char **values;
 	size_t nvalues;
+	int alt;	/* 0: must hold; k > 0: part of alternative k of the OR block */
 };
 
 struct sfa_sort {
@@ -90,8 +91,9 @@ struct sfa_sort {
 
 struct sfa_query {
 	const struct sfa_type *type;
-	const struct sfa_cond *conds;	/* all must hold */
+	const struct sfa_cond *conds;	/* all with alt 0 must hold, and all of one alternative */
 	size_t nconds;
+	int or_block;			/* the alternatives apply (none: nothing matches) */
 	const char *match;		/* FTS5 expression (sfa_fts_query), or NULL */
 	const struct sfa_sort *sort;	/* then created_at, id; search: by rank */
 	size_t nsort;

@@ -15,6 +15,8 @@ struct sfa_money {
 
 /* Digits after the decimal point for an ISO 4217 code (2 unless known otherwise). */
 int sfa_money_exponent(const char *currency);
+/* 1 when `code` (upper case) is an ISO 4217 currency in use. */
+int sfa_money_currency_known(const char *code);
 
 /*
  * Parses "1200.50 EUR", "EUR 1200.50", "-3 USD" or, when `currency` is

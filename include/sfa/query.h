@@ -19,6 +19,7 @@ struct sfa_filter {
 	struct sfa_sort *sort;
 	size_t nsort;
 	struct sfa_store *store;
+	int in_or, alt;		/* adding to alternative `alt` of the OR block */
 };
 
 void sfa_filter_init(struct sfa_filter *f, struct sfa_store *s, const struct sfa_type *t);
@@ -42,6 +43,15 @@ int sfa_filter_in(struct sfa_filter *f, const char *field, const char *values);
  * back from `now`: "7d", "2w", "3m", "1y", "12h".
  */
 int sfa_filter_time(struct sfa_filter *f, const char *field, int since, const char *when, time_t now);
+
+/*
+ * One block of alternatives (a query has at most one): conditions added
+ * after sfa_filter_or_next() form one alternative, all of them must hold;
+ * records matching any alternative are kept. No alternative: none are.
+ */
+void sfa_filter_or_begin(struct sfa_filter *f);
+void sfa_filter_or_next(struct sfa_filter *f);
+void sfa_filter_or_end(struct sfa_filter *f);
 
 /* Sets the order: "field,-other" (a '-' for descending). */
 int sfa_filter_sort(struct sfa_filter *f, const char *spec);

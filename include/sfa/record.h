@@ -11,6 +11,9 @@
 
 #include "sfa/buf.h"
 
+struct sfa_store;
+struct sfa_txn;
+
 /*
  * A record type: its name, its folder in the store, its usual columns and
  * the fields full-text search reads. Field types are the schema's business.
@@ -20,9 +23,17 @@ struct sfa_type {
 	const char *plural;		/* "leads" (also the folder) */
 	const char *const *columns;	/* default output order, NULL-ended */
 	const char *const *search;	/* searched by `search`, NULL-ended */
+	/*
+	 * The type's own rules, run on every write after the schema's checks:
+	 * `old` is the stored record (NULL for a new one), `rec` the record
+	 * to store, which it may complete; it may write other records in
+	 * `txn`. NULL: none.
+	 */
+	int (*prepare)(struct sfa_store *s, struct sfa_txn *txn, const json_t *old, json_t *rec);
 };
 
-extern const struct sfa_type sfa_type_lead, sfa_type_account, sfa_type_contact, sfa_type_opportunity;
+extern const struct sfa_type sfa_type_lead, sfa_type_account, sfa_type_contact, sfa_type_opportunity,
+	sfa_type_activity;
 /* The types the store knows, NULL-ended. */
 extern const struct sfa_type *const sfa_types[];
 /* The type called `name` (singular or plural), or NULL. */
@@ -39,7 +50,9 @@ int sfa_field_name_check(const char *name);
 /*
  * Checks a record before it is stored and normalizes it in place: field
  * names, no nested values, empty text turned to null ("no value"), `id` a
- * valid id, `created_at` a date-time (stored in UTC). The schema's checks
+ * valid id, `created_at` a date-time (stored in UTC). A list (an array of
+ * flat objects, such as a deal's stage history) is the one nested value.
+ * The schema's checks
  * are separate (sfa_schema_normalize).
  * Messages name the field: "field 'email': not an address: 'bob@'".
  */
@@ -54,7 +67,8 @@ void sfa_record_merge(json_t *rec, const json_t *changes);
 /*
  * Appends the canonical encoding of `rec` to `out`: "{\n", then one
  * `  "key": value` line per field in byte order of the keys, "}\n".
- * Values are compact JSON; strings keep their UTF-8 unescaped.
+ * Values are compact JSON; strings keep their UTF-8 unescaped; a list
+ * has one entry per line.
  */
 void sfa_record_encode(struct sfa_buf *out, const json_t *rec);
 

@@ -24,6 +24,7 @@ struct sfa_field {
 	json_t *def;			/* default for new records, or NULL */
 	json_t *values;			/* enum: allowed values (array of text) */
 	const struct sfa_type *to;	/* ref: the record type referred to */
+	int to_any;			/* ref: to a record of any type ("to": "any") */
 	const char *currency;		/* money: currency when the value has none */
 	int has_min, has_max;		/* integer bounds */
 	long long min, max;

@@ -46,9 +46,20 @@ git_repository *sfa_store_repo(struct sfa_store *s);
 struct sfa_index *sfa_store_index(struct sfa_store *s);
 int sfa_store_head(struct sfa_store *s, git_oid *out);
 
-/* The full id for an id or prefix the user gave (SFA_ENOTFOUND, SFA_EAMBIGUOUS). */
+/*
+ * The full id for an id, id prefix or external_id the user gave
+ * (SFA_ENOTFOUND, SFA_EAMBIGUOUS).
+ */
 int sfa_store_resolve(struct sfa_store *s, const struct sfa_type *t, const char *given,
 		      char out[SFA_ID_LEN + 1]);
+/*
+ * What a reference names: a record of type `t` (any type when NULL) given
+ * by its id, a unique id prefix or its external_id (an id from the system
+ * the records came from). `*type` (may be NULL) is set to its type.
+ * SFA_ENOTFOUND, SFA_EAMBIGUOUS (two records, two types) otherwise.
+ */
+int sfa_store_find(struct sfa_store *s, const struct sfa_type *t, const char *given,
+		   const struct sfa_type **type, char out[SFA_ID_LEN + 1]);
 /* "leads/ab/abcdefghjkmn.json" */
 void sfa_store_record_path(struct sfa_buf *out, const struct sfa_type *t, const char *id);
 /* A record as of the branch head, read from git; SFA_ENOTFOUND when absent. */
@@ -63,6 +74,16 @@ int sfa_store_read_file(struct sfa_store *s, const char *path, struct sfa_buf *o
  */
 struct sfa_schema;
 int sfa_store_schema(struct sfa_store *s, const struct sfa_schema **out);
+
+/*
+ * The store's sales processes (config/pipelines.json, or the shipped
+ * default), loaded once per open store and owned by it.
+ */
+struct sfa_pipelines;
+int sfa_store_pipelines(struct sfa_store *s, const struct sfa_pipelines **out);
+
+/* The author's name (of sfa_store_signature), for records that say who did something. */
+const char *sfa_store_user(struct sfa_store *s);
 
 /* The commit author: $SFA_USER/$SFA_EMAIL, git config, or the login name. */
 int sfa_store_signature(struct sfa_store *s, git_signature **out);

@@ -8,15 +8,28 @@
 #ifndef SFA_VERBS_H
 #define SFA_VERBS_H
 
+#include <getopt.h>
 #include <jansson.h>
 
 #include "sfa/record.h"
 #include "sfa/store.h"
 
+struct sfa_filter;
+
+/* Option values of a command's own list filters start here. */
+#define SFA_VERB_OPT 1000
+
 struct sfa_verb {
 	const struct sfa_type *type;
 	const char *command;	/* "sfa-lead" */
 	const char *usage;	/* the whole SYNOPSIS */
+	/*
+	 * Filters of list and search beyond the shared ones (NULL-ended,
+	 * values >= SFA_VERB_OPT, or NULL), applied by `list_filter` once
+	 * the store is open; `arg` is NULL for an option without one.
+	 */
+	const struct option *list_opts;
+	int (*list_filter)(struct sfa_filter *f, int opt, const char *arg);
 };
 
 int sfa_verb_add(const struct sfa_verb *v, int argc, char **argv);
