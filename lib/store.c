@@ -651,6 +651,30 @@ int sfa_store_pipelines(struct sfa_store *s, const struct sfa_pipelines **out)
 	return 0;
 }
 
+void sfa_store_me(struct sfa_store *s, struct sfa_buf *out)
+{
+	const char *rep = getenv("SFA_REP"), *k;
+	git_signature *sig = NULL;
+	json_t *users = NULL, *u;
+
+	if (rep && *rep) {
+		sfa_buf_addstr(out, rep);
+		return;
+	}
+	if (sfa_store_signature(s, &sig) == 0 && sfa_config_read(s, "config/users.json", &users, NULL) == 0)
+		json_object_foreach(users, k, u) {
+			const char *mail = sfa_record_text(u, "email");
+			if (!strcmp(k, sig->name) || (mail && sig->email && !strcasecmp(mail, sig->email))) {
+				sfa_buf_addstr(out, k);
+				break;
+			}
+		}
+	if (!out->len)
+		sfa_buf_addstr(out, sig ? sig->name : sfa_store_user(s));
+	json_decref(users);
+	git_signature_free(sig);
+}
+
 const char *sfa_store_user(struct sfa_store *s)
 {
 	git_signature *sig = NULL;

@@ -85,6 +85,13 @@ int sfa_store_pipelines(struct sfa_store *s, const struct sfa_pipelines **out);
 /* The author's name (of sfa_store_signature), for records that say who did something. */
 const char *sfa_store_user(struct sfa_store *s);
 
+/*
+ * Who the user is as an owner of records (a key of config/users.json):
+ * $SFA_REP, else the user whose email or key is the author's, else the
+ * author's name. Appended to `out`.
+ */
+void sfa_store_me(struct sfa_store *s, struct sfa_buf *out);
+
 /* The commit author: $SFA_USER/$SFA_EMAIL, git config, or the login name. */
 int sfa_store_signature(struct sfa_store *s, git_signature **out);
 
