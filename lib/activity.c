@@ -156,8 +156,11 @@ int sfa_when_local(time_t *out, const char *s, time_t now)
 		return 0;
 	}
 	if (s[0] == '+') {
-		n = strtol(s + 1, &end, 10);
-		if (end != s + 1 && n >= 0 && end[0] && !end[1] && strchr("mhdw", end[0])) {
+		/* digits only (strtol would take blanks and a sign), and at most ten years ahead */
+		n = isdigit((unsigned char)s[1]) ? strtol(s + 1, &end, 10) : -1;
+		if (n >= 0 && n <= 5300000 && end[0] && !end[1] && strchr("mhdw", end[0]) &&
+		    n * (end[0] == 'm' ? 60 : end[0] == 'h' ? 3600 : end[0] == 'd' ? 86400 : 7 * 86400) <=
+		    3660L * 86400) {
 			long unit = end[0] == 'm' ? 60 : end[0] == 'h' ? 3600 : end[0] == 'd' ? 86400 : 7 * 86400;
 			*out = now + (time_t)(n * unit);
 			return 0;
@@ -196,25 +199,33 @@ int sfa_when_local(time_t *out, const char *s, time_t now)
 	return 0;
 }
 
+/* A count of 1-6 digits at *p (no blanks, no sign), or -1. */
+static long small_count(const char **p)
+{
+	long v = 0;
+	int n = 0;
+	while (isdigit((unsigned char)**p) && n < 7) {
+		v = v * 10 + (**p - '0');
+		(*p)++;
+		n++;
+	}
+	return n && n < 7 ? v : -1;
+}
+
 int sfa_duration_parse(long *minutes, const char *s)
 {
 	const char *p = s;
-	char *end;
-	long h = 0, m = 0, v;
+	long h = 0, m, v = small_count(&p);
 
-	v = strtol(p, &end, 10);
-	if (end == p || v < 0)
+	if (v < 0)
 		goto bad;
-	p = end;
 	if (*p == 'h') {
 		h = v;
 		p++;
+		m = 0;
 		if (*p) {
-			v = strtol(p, &end, 10);
-			if (end == p || v < 0 || v > 59)
+			if ((m = small_count(&p)) < 0 || m > 59)
 				goto bad;
-			m = v;
-			p = end;
 			if (*p == 'm')
 				p++;
 		}
@@ -223,10 +234,11 @@ int sfa_duration_parse(long *minutes, const char *s)
 		if (*p == 'm')
 			p++;
 	}
-	if (*p || h > 10000)
+	/* the schema's limit: 100000 minutes, some ten weeks */
+	if (*p || h * 60 + m > 100000)
 		goto bad;
 	*minutes = h * 60 + m;
 	return 0;
 bad:
-	return sfa_error_set(SFA_EINPUT, "not a duration: '%s' (90, 90m, 1h30m)", s);
+	return sfa_error_set(SFA_EINPUT, "not a duration: '%s' (90, 90m, 1h30m; at most 100000 minutes)", s);
 }

@@ -167,16 +167,22 @@ static void vtimezone(struct sfa_ics *ics, time_t from, time_t to)
 	sfa_buf_release(&line);
 }
 
+/* A zone the system has rules for: a compiled zone file (it starts "TZif"), not a folder or a table. */
 static int zone_known(const char *tz)
 {
 	const char *dir = getenv("TZDIR");
 	struct sfa_buf path = SFA_BUF_INIT;
-	int ok;
+	char magic[4];
+	FILE *fp;
+	int ok = 0;
 
 	if (!*tz || tz[0] == '/' || strstr(tz, ".."))
 		return 0;
 	sfa_buf_addf(&path, "%s/%s", dir && *dir ? dir : "/usr/share/zoneinfo", tz);
-	ok = access(path.buf, R_OK) == 0;
+	if ((fp = fopen(path.buf, "rb"))) {
+		ok = fread(magic, 1, 4, fp) == 4 && !memcmp(magic, "TZif", 4);
+		fclose(fp);
+	}
 	sfa_buf_release(&path);
 	return ok;
 }

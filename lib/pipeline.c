@@ -490,7 +490,8 @@ int sfa_opportunity_prepare(struct sfa_store *s, struct sfa_txn *txn, const json
 	}
 	if ((err = check_required(st, rec)) < 0)
 		return err;
-	if (st->lost && !sfa_record_text(rec, "lost_reason"))
+	/* a deal imported as already lost may come without one; a rep closing one says why */
+	if (st->lost && old && !sfa_record_text(rec, "lost_reason"))
 		return sfa_error_set(SFA_EINPUT, "stage '%s' needs a lost_reason (lost --reason R)", st->name);
 	/* a new record enters its first stage when it was created; a move happens now */
 	if (!old && sfa_record_text(rec, "created_at"))

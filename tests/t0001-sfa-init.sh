@@ -25,13 +25,15 @@ test_expect_success 'the first commit is authored by $SFA_USER' '
 
 test_expect_success 'the first commit holds config/store.json with format 1' '
 	store_git ls-tree -r --name-only main >files
-	printf "%s\n" config/schema.json config/scoring.json config/store.json >expect
+	printf "%s\n" config/pipelines.json config/schema.json config/scoring.json config/store.json >expect
 	test_cmp expect files
 	store_git show main:config/store.json >store.json
 	python3 -c "import json,sys; d=json.load(open(sys.argv[1])); assert d[\"format\"] == 1, d" store.json
 '
 
-test_expect_success 'the first commit holds the shipped schema and scoring rules' '
+test_expect_success 'the first commit holds the shipped schema, scoring rules and pipelines' '
+	store_git show main:config/pipelines.json >pipelines.json
+	test_cmp "$SFA_ROOT/share/config/pipelines.json" pipelines.json
 	store_git show main:config/schema.json >schema.json
 	test_cmp "$SFA_ROOT/share/config/schema.json" schema.json
 	store_git show main:config/scoring.json >scoring.json

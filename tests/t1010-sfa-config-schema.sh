@@ -51,14 +51,14 @@ for k in ("id", "created_at"):
 print(json.dumps(r, sort_keys=True, ensure_ascii=False))
 EOF
 
-test_expect_success 'setup: init writes the shipped schema and scoring' '
+test_expect_success 'setup: init writes the shipped schema, scoring and pipelines' '
 	sfa init -q &&
 	sfa config list >out &&
-	test_line_count = 5 out &&
+	test_line_count = 6 out &&
 	for f in assignment maps users; do
 		test_grep -E "^config/$f\.json +\(none\)" out || exit 1
 	done &&
-	for f in schema scoring; do
+	for f in pipelines schema scoring; do
 		test_grep -E "^config/$f\.json " out &&
 		test_grep ! -E "^config/$f\.json +\(none\)" out || exit 1
 	done &&
