@@ -97,7 +97,9 @@ fuzz:
 
 # The day of an ops team on the sample data: the leads, a nightly import of
 # web-form leads from another system's export (duplicates skipped), scoring,
-# assignment by territory, a search, and a conversion with its customer card.
+# assignment by territory, a search, a conversion; then the deal it made
+# through the pipeline with a meeting and a call, won, its stage history,
+# the customer card and the calendar of the rep who owns it.
 # ($(DEMO) sets the store and the author for every step.)
 DEMO = SFA_STORE=$(B)/demo-store PATH=$(CURDIR)/$(B)/bin:$$PATH SFA_USER="Demo Ops <ops@example.com>"
 demo: deps
@@ -114,7 +116,19 @@ demo: deps
 	$(DEMO) sfa-lead search 报价 --fields first_name,last_name,company,notes --format table
 	$(DEMO) sfa-lead convert --opportunity "Pumps for Nordic" --amount "48000 EUR" --close-date 2027-03-31 \
 		$$($(DEMO) sfa-lead list --where email=greta.lindqvist@nordicpumps.example --format ids)
+	$(DEMO) sfa-stage move $$($(DEMO) sfa-stage list --where 'name=Pumps for Nordic' --format ids) needs-analysis
+	$(DEMO) SFA_REP=jonas sfa-activity log meeting --on "$$($(DEMO) sfa-stage list --where 'name=Pumps for Nordic' --format ids)" \
+		--due "tomorrow 10:00" --duration 1h30m --location "Nordic Pumps, Göteborg" --subject "Demo: pump-xl, sensors"
+	$(DEMO) SFA_REP=jonas sfa-activity log call --on "$$($(DEMO) sfa-stage list --where 'name=Pumps for Nordic' --format ids)" \
+		--note "Budget approved; wants the proposal before the demo"
+	$(DEMO) sfa-stage move $$($(DEMO) sfa-stage list --where 'name=Pumps for Nordic' --format ids) proposal
+	$(DEMO) sfa-stage list --stage proposal --format table
+	$(DEMO) SFA_REP=jonas sfa-activity agenda --week --format table
+	$(DEMO) sfa-stage won $$($(DEMO) sfa-stage list --where 'name=Pumps for Nordic' --format ids)
+	$(DEMO) sfa-stage history $$($(DEMO) sfa-stage list --where 'name=Pumps for Nordic' --format ids) --format table
 	$(DEMO) sfa-account show --timeline $$($(DEMO) sfa-account list --where 'name~nordic pumps' --format ids | head -1) --format table
+	$(DEMO) SFA_REP=jonas sfa-activity export --ics --tz Europe/Stockholm > $(B)/demo-jonas.ics
+	@echo "calendar for jonas: $(B)/demo-jonas.ics ($$(grep -c BEGIN:VEVENT $(B)/demo-jonas.ics) events)"
 	$(DEMO) sfa log --limit 8
 
 bench: deps

@@ -56,6 +56,27 @@ static int when_iso(char out[21], const char *opt, const char *s)
 
 /* --- log ------------------------------------------------------------------------------- */
 
+/* One activity in one commit saying what and on what: "log call 5tz2... on opportunity 4vym...". */
+static int log_add(struct sfa_store *s, json_t *rec, char id[SFA_ID_LEN + 1])
+{
+	struct sfa_schema_opts so = { NULL, s };
+	struct sfa_txn *txn = NULL;
+	struct sfa_buf msg = SFA_BUF_INIT;
+	int err;
+
+	if ((err = sfa_txn_begin(&txn, s, 0)) < 0 || (err = sfa_add_txn(s, txn, &sfa_type_activity, rec, &so, id)) < 0)
+		goto done;
+	sfa_buf_addf(&msg, "sfa-activity: log %s %s", sfa_record_text(rec, "type"), id);
+	if (sfa_record_text(rec, "related_type"))
+		sfa_buf_addf(&msg, " on %s %s", sfa_record_text(rec, "related_type"), sfa_record_text(rec, "related_to"));
+	err = sfa_txn_commit(txn, msg.buf, NULL);
+	txn = NULL;
+done:
+	sfa_txn_free(txn);
+	sfa_buf_release(&msg);
+	return err;
+}
+
 static int log_verb(const struct sfa_verb *v, int argc, char **argv)
 {
 	static const struct option longopts[] = {
@@ -142,7 +163,7 @@ static int log_verb(const struct sfa_verb *v, int argc, char **argv)
 		sfa_store_me(s, &me);
 		json_object_set_new(rec, "owner", json_string(me.buf));
 	}
-	if ((err = sfa_add(s, v->type, rec, v->command, id)) == 0)
+	if ((err = log_add(s, rec, id)) == 0)
 		printf("%s\n", id);
 done:
 	json_decref(rec);

@@ -31,19 +31,21 @@ static const char *const opportunity_columns[] = {
 };
 static const char *const opportunity_search[] = { "name", "next_step", "competitor", "notes", NULL };
 
+static const char *const opportunity_hidden[] = { "stage_history", NULL };
+
 static const char *const activity_columns[] = {
 	"id", "type", "subject", "due_at", "duration", "done", "owner", "related_to", "related_type",
 	"location", "external_id", "created_at", NULL
 };
 static const char *const activity_search[] = { "subject", "notes", "location", "attendees", "outcome", NULL };
 
-const struct sfa_type sfa_type_lead = { "lead", "leads", lead_columns, person_search, NULL };
-const struct sfa_type sfa_type_account = { "account", "accounts", account_columns, account_search, NULL };
-const struct sfa_type sfa_type_contact = { "contact", "contacts", contact_columns, contact_search, NULL };
+const struct sfa_type sfa_type_lead = { "lead", "leads", lead_columns, person_search, NULL, NULL };
+const struct sfa_type sfa_type_account = { "account", "accounts", account_columns, account_search, NULL, NULL };
+const struct sfa_type sfa_type_contact = { "contact", "contacts", contact_columns, contact_search, NULL, NULL };
 const struct sfa_type sfa_type_opportunity = { "opportunity", "opportunities", opportunity_columns,
-					       opportunity_search, sfa_opportunity_prepare };
+					       opportunity_search, opportunity_hidden, sfa_opportunity_prepare };
 const struct sfa_type sfa_type_activity = { "activity", "activities", activity_columns, activity_search,
-					    sfa_activity_prepare };
+					    NULL, sfa_activity_prepare };
 
 const struct sfa_type *const sfa_types[] = {
 	&sfa_type_lead, &sfa_type_account, &sfa_type_contact, &sfa_type_opportunity, &sfa_type_activity, NULL

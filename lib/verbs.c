@@ -35,11 +35,13 @@ static json_t *default_columns(const struct sfa_verb *v, struct sfa_store *s)
 		json_array_append_new(cols, json_string(t->columns[i]));
 	if (sfa_index_fields(sfa_store_index(s), t, &extra) == 0) {
 		json_array_foreach(extra, i, e) {
-			size_t k;
+			size_t k, h = 0;
 			for (k = 0; t->columns[k]; k++)
 				if (!strcmp(t->columns[k], json_string_value(e)))
 					break;
-			if (!t->columns[k])
+			while (t->hidden && t->hidden[h] && strcmp(t->hidden[h], json_string_value(e)))
+				h++;
+			if (!t->columns[k] && !(t->hidden && t->hidden[h]))
 				json_array_append(cols, e);
 		}
 		json_decref(extra);

@@ -23,6 +23,7 @@ struct sfa_type {
 	const char *plural;		/* "leads" (also the folder) */
 	const char *const *columns;	/* default output order, NULL-ended */
 	const char *const *search;	/* searched by `search`, NULL-ended */
+	const char *const *hidden;	/* not in default columns (lists), NULL-ended, or NULL */
 	/*
 	 * The type's own rules, run on every write after the schema's checks:
 	 * `old` is the stored record (NULL for a new one), `rec` the record

@@ -1,8 +1,9 @@
-# Bash completion for sfa(1), sfa-lead(1), sfa-account(1) and sfa-contact(1).
+# Bash completion for sfa(1), sfa-lead(1), sfa-account(1), sfa-contact(1),
+# sfa-stage(1) and sfa-activity(1).
 #
 # Installed in bash-completion's completions directory under the names
-# "sfa", "sfa-lead", "sfa-account" and "sfa-contact" (the same file); it
-# can also be sourced directly:
+# "sfa", "sfa-lead", "sfa-account", "sfa-contact", "sfa-stage" and
+# "sfa-activity" (the same file); it can also be sourced directly:
 #
 #	. /usr/local/share/bash-completion/completions/sfa
 #
@@ -37,6 +38,23 @@ _sfa_contact_fields='id first_name last_name email phone mobile title account
 	lead owner country city language birthday do_not_contact preferences
 	external_id created_at notes'
 _sfa_contact_statuses=''
+# sfa-stage works on opportunities, sfa-activity on activities.
+_sfa_opportunity_verbs='stages add import list search show set move won lost
+	reopen history delete'
+_sfa_opportunity_fields='id name account account_name contact lead amount
+	currency close_date probability stage pipeline owner territory source
+	next_step competitor lost_reason closed_at stage_entered_at
+	last_activity_at external_id created_at notes'
+_sfa_opportunity_statuses=''
+_sfa_activity_verbs='log done reschedule agenda export add import list search
+	show set delete'
+_sfa_activity_fields='id type subject related_to related_type account owner
+	due_at done done_at duration location attendees outcome sla_hours
+	sla_due_at sequence external_id created_at notes'
+_sfa_activity_statuses=''
+_sfa_activity_types='call meeting email note task'
+_sfa_closing_periods='this-month next-month last-month this-quarter
+	next-quarter last-quarter this-year next-year last-year'
 
 # COMPREPLY from the words of $1 that start with $2.
 _sfa_words()
@@ -164,11 +182,195 @@ _sfa_external_commands()
 	done
 }
 
-# Completes a record command: $1 is its type (lead, account, contact),
-# whose verbs, fields and statuses are in the _sfa_TYPE_* variables.
+# The path of program $1 (sfa-stage...): beside the command being
+# completed when that was given with a directory, else from $PATH.
+_sfa_program()
+{
+	local dir=${COMP_WORDS[0]%/*}
+	if [[ ${COMP_WORDS[0]} == */* && -x $dir/$1 ]]; then
+		printf '%s\n' "$dir/$1"
+	else
+		type -P "$1"
+	fi
+}
+
+# Column $1 (1: pipeline, 3: stage) of `sfa-stage stages`, each name once,
+# from the store on the command line or the one sfa-stage finds.
+_sfa_stages_column()
+{
+	local store prog
+	prog=$(_sfa_program sfa-stage) || return 0
+	store=$(_sfa_store_arg)
+	"$prog" stages ${store:+--store "$store"} --format csv 2>/dev/null |
+		awk -F, -v col="$1" 'NR > 1 && !seen[$col]++ {print $col}'
+}
+
+# The lost_reasons of the store's pipelines.json, when written on one line
+# as the shipped one is.
+_sfa_lost_reasons()
+{
+	local store sfa
+	sfa=$(_sfa_program sfa) || return 0
+	store=$(_sfa_store_arg)
+	"$sfa" ${store:+--store "$store"} config show pipelines 2>/dev/null |
+		sed -n 's/^ *"lost_reasons": *\[\(.*\)\],\{0,1\} *$/\1/p' | tr -d '", ' | tr '\n' ' '
+}
+
+# The number of words after the verb (at index $1) and before the one
+# being completed that are not options or their arguments; FIELD=VALUE
+# counts once. $2 lists the options that take an argument.
+_sfa_positionals()
+{
+	local i w n=0 opts=" $2 "
+	for ((i = $1 + 1; i < COMP_CWORD; i++)); do
+		w=${COMP_WORDS[i]}
+		if [[ $w == = ]]; then
+			((i + 1 < COMP_CWORD)) && ((i++))
+		elif [[ $w == -* ]]; then
+			if [[ $opts == *" $w "* ]]; then
+				((i++))
+				[[ ${COMP_WORDS[i]-} == = ]] && ((i++))
+			fi
+		else
+			((n++))
+		fi
+	done
+	echo $n
+}
+
+# Completes what is sfa-stage's own; returns 1 to leave the rest to
+# _sfa_record, whose cur, prev, eq, verb and vi it sees.
+_sfa_opportunity_own()
+{
+	local argopts='--store --format --reason --competitor --stage --pipeline
+		--closing --fields --sort --where --owner --source --status --since
+		--until --limit'
+	case $prev in
+	--stage)
+		if [[ $verb == reopen ]]; then
+			_sfa_words "$(_sfa_stages_column 3)" "$cur"
+		else
+			_sfa_comma_list "$cur" "$(_sfa_stages_column 3)"
+		fi
+		return 0
+		;;
+	--pipeline)
+		_sfa_comma_list "$cur" "$(_sfa_stages_column 1)"
+		return 0
+		;;
+	--closing)
+		_sfa_words "$_sfa_closing_periods" "$cur"
+		return 0
+		;;
+	--reason)
+		_sfa_words "$(_sfa_lost_reasons)" "$cur"
+		return 0
+		;;
+	--competitor)
+		return 0
+		;;
+	esac
+	((eq)) && return 0
+	case $verb in
+	stages)
+		if [[ $cur == -* ]]; then
+			_sfa_words '--store --format -h --help' "$cur"
+		elif (($(_sfa_positionals "$vi" "$argopts") == 0)); then
+			_sfa_words "$(_sfa_stages_column 1)" "$cur"
+		fi
+		;;
+	move)
+		# ids, then the stage: ids are not completed
+		if [[ $cur == -* ]]; then
+			_sfa_words '--store --reason --competitor -h --help' "$cur"
+		else
+			_sfa_words "$(_sfa_stages_column 3)" "$cur"
+		fi
+		;;
+	won)
+		[[ $cur == -* ]] && _sfa_words '--store -h --help' "$cur"
+		;;
+	lost)
+		[[ $cur == -* ]] && _sfa_words '--store --reason --competitor -h --help' "$cur"
+		;;
+	reopen)
+		[[ $cur == -* ]] && _sfa_words '--store --stage -h --help' "$cur"
+		;;
+	history)
+		[[ $cur == -* ]] && _sfa_words '--store --format -h --help' "$cur"
+		;;
+	list | search)
+		[[ $cur == -* ]] && _sfa_words "$list_opts --stage --pipeline --closing --stale" "$cur"
+		;;
+	*)
+		return 1
+		;;
+	esac
+	return 0
+}
+
+# Completes what is sfa-activity's own, as _sfa_opportunity_own.
+_sfa_activity_own()
+{
+	local argopts='--store --on --subject --note --due --at --duration
+		--location --attendees --owner --sla'
+	case $prev in
+	--rep)
+		_sfa_words "$(_sfa_config_keys users)" "$cur"
+		return 0
+		;;
+	--fields)
+		if [[ $verb == agenda ]]; then
+			_sfa_comma_list "$cur" "$_sfa_activity_fields about"
+			return 0
+		fi
+		return 1
+		;;
+	--on | --subject | --note | --due | --at | --duration | --location | \
+		--attendees | --sla | --outcome | --from | --to | --tz)
+		return 0
+		;;
+	esac
+	((eq)) && return 0
+	case $verb in
+	log)
+		if [[ $cur == -* ]]; then
+			_sfa_words '--store --on --subject --note --due --at --duration
+				--location --attendees --owner --sla -h --help' "$cur"
+		elif (($(_sfa_positionals "$vi" "$argopts") == 0)); then
+			_sfa_words "$_sfa_activity_types" "$cur"
+		else
+			_sfa_field_assign "$cur" "$_sfa_activity_fields"
+		fi
+		;;
+	done)
+		[[ $cur == -* ]] && _sfa_words '--store --outcome -h --help' "$cur"
+		;;
+	reschedule)
+		[[ $cur == -* ]] && _sfa_words '--store -h --help' "$cur"
+		;;
+	agenda)
+		[[ $cur == -* ]] && _sfa_words '--store --rep --all --today --week
+			--overdue --sla --fields --format -h --help' "$cur"
+		;;
+	export)
+		[[ $cur == -* ]] && _sfa_words '--store --rep --all --from --to --tz
+			--ics -h --help' "$cur"
+		;;
+	*)
+		return 1
+		;;
+	esac
+	return 0
+}
+
+# Completes a record command: $1 is its type (lead, account, contact,
+# opportunity, activity), whose verbs, fields and statuses are in the
+# _sfa_TYPE_* variables; _sfa_TYPE_own, if there is one, completes the
+# command's own verbs and options first.
 _sfa_record()
 {
-	local type=$1 cur prev eq verb= i w
+	local type=$1 cur prev eq verb= vi=0 i w
 	local verbs fields statuses
 	verbs=_sfa_${type}_verbs fields=_sfa_${type}_fields statuses=_sfa_${type}_statuses
 	verbs=${!verbs} fields=${!fields} statuses=${!statuses}
@@ -185,10 +387,17 @@ _sfa_record()
 		-*) ;;
 		*)
 			verb=$w
+			vi=$i
 			break
 			;;
 		esac
 	done
+
+	local list_opts='--store --where --status --owner --source --since
+		--until --sort --limit --fields --format -h --help'
+	if [[ -n $verb && $prev != --store ]] && declare -F "_sfa_${type}_own" >/dev/null; then
+		"_sfa_${type}_own" && return 0
+	fi
 
 	# Arguments of options.
 	case $prev in
@@ -249,8 +458,6 @@ _sfa_record()
 	# The VALUE of a FIELD=VALUE word.
 	((eq)) && return 0
 
-	local list_opts='--store --where --status --owner --source --since
-		--until --sort --limit --fields --format -h --help'
 	case $verb in
 	'')
 		if [[ $cur == -* ]]; then
@@ -326,6 +533,16 @@ _sfa_account()
 _sfa_contact()
 {
 	_sfa_record contact
+}
+
+_sfa_stage()
+{
+	_sfa_record opportunity
+}
+
+_sfa_activity()
+{
+	_sfa_record activity
 }
 
 # Completes `sfa config ...`; $1 is the index of "config" in COMP_WORDS.
@@ -443,6 +660,14 @@ _sfa()
 		_sfa_contact "$@"
 		return
 		;;
+	sfa-stage)
+		_sfa_stage "$@"
+		return
+		;;
+	sfa-activity)
+		_sfa_activity "$@"
+		return
+		;;
 	esac
 
 	local cur prev eq cmd= ci=0 i w
@@ -525,4 +750,4 @@ _sfa()
 	return 0
 }
 
-complete -F _sfa sfa sfa-lead sfa-account sfa-contact
+complete -F _sfa sfa sfa-lead sfa-account sfa-contact sfa-stage sfa-activity
