@@ -554,11 +554,20 @@ test_expect_success 'reopen --stage: a won deal back to a stage named' '
 	SFA_NOW=2026-02-15T00:00:00Z sfa-stage reopen --stage proposal "$id" &&
 	show_opp "$id" rec &&
 	python3 check.py rec stage=proposal closed_at=- stage_entered_at=2026-02-15T00:00:00Z &&
-	python3 gitpath.py rec | cut -d, -f1 | tr "\n" " " >path &&
-	echo "prospecting qualification proposal negotiation closed-won proposal " >expect &&
-	test_cmp expect path &&
+	test_eq "prospecting qualification proposal negotiation closed-won proposal" \
+		"$(python3 gitpath.py rec | cut -d, -f1 | paste -sd" " -)" &&
 	activities acts &&
 	test_line_count = 2 acts
+'
+
+test_expect_success 'lost for any of lost_reasons, not only the first' '
+	id=$(cat noamount) &&
+	before=$(commit_count) &&
+	SFA_NOW=2026-02-16T00:00:00Z sfa-stage lost --reason no-decision "$id" 2>err &&
+	test_grep "moved 1 opportunity" err &&
+	test_eq $((before + 1)) "$(commit_count)" &&
+	show_opp "$id" rec &&
+	python3 check.py rec stage=closed-lost lost_reason=no-decision closed_at=2026-02-16T00:00:00Z
 '
 
 # --- fields kept by sfa-stage, probability --------------------------------
@@ -637,13 +646,14 @@ test_expect_success 'the stage history survives sfa reindex' '
 	for id in $(cat pumps d1); do
 		SFA_NOW=2026-03-01T00:00:00Z sfa-stage history --format csv "$id" >"before.$id" || exit 1
 	done &&
-	sfa-stage list --format csv >list.before &&
+	fields=id,name,pipeline,stage,stage_entered_at,closed_at,lost_reason,last_activity_at &&
+	sfa-stage list --fields "$fields" --format csv >list.before &&
 	sfa reindex -q &&
 	for id in $(cat pumps d1); do
 		SFA_NOW=2026-03-01T00:00:00Z sfa-stage history --format csv "$id" >"after.$id" || exit 1
 		test_cmp "before.$id" "after.$id" || exit 1
 	done &&
-	sfa-stage list --format csv >list.after &&
+	sfa-stage list --fields "$fields" --format csv >list.after &&
 	test_cmp list.before list.after &&
 	sfa-stage list --stage proposal --format ids | sort >ids &&
 	{ cat pumps d1; } | sort >expect &&
@@ -750,7 +760,7 @@ test_expect_success 'list --closing: a period that matches nothing is exit 1' '
 	in_store lists &&
 	test_must_fail --exit=1 sfa-stage list --closing 2027-01-01..2027-12-31 &&
 	test_must_fail --exit=1 env SFA_NOW=2026-02-15T00:00:00Z sfa-stage list --closing next-year &&
-	test_must_fail --exit=1 env SFA_NOW=2026-02-15T00:00:00Z sfa-stage list --stage proposal --closing this-month
+	test_must_fail --exit=1 env SFA_NOW=2026-02-15T00:00:00Z sfa-stage list --stage negotiation --closing this-month
 '
 
 test_expect_success 'list --closing: not a period is a usage error (exit 2)' '
@@ -915,9 +925,7 @@ test_expect_success 'allowed moves go through, with the fields they need' '
 	SFA_NOW=2026-03-06T00:00:00Z sfa-stage won "$id" &&
 	show_opp "$id" rec &&
 	python3 check.py rec stage=won closed_at=2026-03-06T00:00:00Z &&
-	python3 gitpath.py rec | cut -d, -f1 | tr "\n" " " >path &&
-	echo "lead-in demo signing won " >expect &&
-	test_cmp expect path &&
+	test_eq "lead-in demo signing won" "$(python3 gitpath.py rec | cut -d, -f1 | paste -sd" " -)" &&
 	activities acts &&
 	test_line_count = 1 acts &&
 	store_git show "main:$(cat acts)" >act &&

@@ -653,8 +653,8 @@ test_expect_success 'import activities: related_to by external_id, deals touched
 	sfa-stage list --format json >deals.json
 	python3 check-import.py acts.csv opps.csv acts.json deals.json "$SFA_NOW"
 	changes >out
-	test_eq 30 "$(grep -c "^A	activities/" out)"
-	test_grep "^M	opportunities/" out
+	test_eq 30 "$(grep -c "^A.activities/" out)"
+	test_grep "^M.opportunities/" out
 '
 
 test_expect_success 'importing the same file again changes nothing' '

@@ -126,7 +126,8 @@ _sfa_cur_prev()
 	fi
 }
 
-# The value of a --store given on the command line, if any.
+# The value of a --store given on the command line, if any; in `sfa
+# --store DIR NAME ...`, completed as `sfa-NAME ...`, DIR.
 _sfa_store_arg()
 {
 	local i
@@ -138,6 +139,7 @@ _sfa_store_arg()
 			return
 		fi
 	done
+	[[ -n ${_sfa_outer_store-} ]] && printf '%s\n' "$_sfa_outer_store"
 }
 
 # The top-level keys of config/$1.json in the store (user ids of "users",
@@ -213,7 +215,7 @@ _sfa_lost_reasons()
 	sfa=$(_sfa_program sfa) || return 0
 	store=$(_sfa_store_arg)
 	"$sfa" ${store:+--store "$store"} config show pipelines 2>/dev/null |
-		sed -n 's/^ *"lost_reasons": *\[\(.*\)\],\{0,1\} *$/\1/p' | tr -d '", ' | tr '\n' ' '
+		sed -n 's/^ *"lost_reasons": *\[\(.*\)\],\{0,1\} *$/\1/p' | tr -s '", ' '\n\n\n'
 }
 
 # The number of words after the verb (at index $1) and before the one
@@ -236,6 +238,20 @@ _sfa_positionals()
 		fi
 	done
 	echo $n
+}
+
+# Whether $prev is an option whose argument _sfa_record completes (or
+# knows not to).
+_sfa_record_arg()
+{
+	case $prev in
+	--format | --fields | --sort | --where | --status | --owner | --source | \
+		--since | --until | --limit | --map | --map-file | --rejects | \
+		--dedupe | --date-format | -m | --message)
+		return 0
+		;;
+	esac
+	return 1
 }
 
 # Completes what is sfa-stage's own; returns 1 to leave the rest to
@@ -270,6 +286,7 @@ _sfa_opportunity_own()
 		return 0
 		;;
 	esac
+	_sfa_record_arg && return 1
 	((eq)) && return 0
 	case $verb in
 	stages)
@@ -331,6 +348,7 @@ _sfa_activity_own()
 		return 0
 		;;
 	esac
+	_sfa_record_arg && return 1
 	((eq)) && return 0
 	case $verb in
 	log)
@@ -614,6 +632,8 @@ _sfa_delegate()
 	local ci=$1 name=${COMP_WORDS[$1]}
 	local fn=_sfa_${name//-/_} spec line rest consumed=0 i
 	local -a words=("sfa-$name" "${COMP_WORDS[@]:ci+1}")
+	local _sfa_outer_store
+	_sfa_outer_store=$(_sfa_store_arg)
 
 	# COMP_LINE and COMP_POINT without the words before NAME.
 	line=$COMP_LINE

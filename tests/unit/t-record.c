@@ -385,9 +385,13 @@ static void test_record_check(void)
 	/* nested values */
 	CHECK_INT(check_rec("{\"address\":{\"city\":\"Oslo\"}}", NULL), SFA_EINPUT);
 	CHECK_STR(sfa_error_last(), "field 'address': a nested object is not a field value");
+	/* the one nested value: a list of flat objects (a stage history) */
 	CHECK_INT(check_rec("{\"tags\":[\"a\"]}", NULL), SFA_EINPUT);
-	CHECK_STR(sfa_error_last(), "field 'tags': a nested array is not a field value");
-	CHECK_INT(check_rec("{\"tags\":[]}", NULL), SFA_EINPUT);
+	CHECK_STR(sfa_error_last(), "field 'tags': entry 1: a list holds objects");
+	CHECK_INT(check_rec("{\"tags\":[]}", NULL), 0);
+	CHECK_INT(check_rec("{\"h\":[{\"to\":\"a\"},{\"to\":\"b\",\"n\":2}]}", NULL), 0);
+	CHECK_INT(check_rec("{\"h\":[{\"to\":\"a\"},{\"to\":{\"x\":1}}]}", NULL), SFA_EINPUT);
+	CHECK_STR(sfa_error_last(), "field 'h': entry 2: 'to' is nested");
 
 	/* field names */
 	CHECK_INT(check_rec("{\"First Name\":\"Ann\"}", NULL), SFA_EINPUT);

@@ -231,7 +231,7 @@ static void test_init(void)
 	CHECK_STR(unit_sh("git --git-dir='%s' log -1 --format='%%an <%%ae>|%%s' main", p),
 		  "Unit Tester <unit@example.com>|sfa init: create store");
 	CHECK_STR(unit_sh("git --git-dir='%s' ls-tree -r --name-only main", p),
-		  "config/schema.json\nconfig/scoring.json\nconfig/store.json");
+		  "config/pipelines.json\nconfig/schema.json\nconfig/scoring.json\nconfig/store.json");
 	/* the shipped schema and scoring rules, byte for byte */
 	for (const struct sfa_config_default *d = sfa_config_defaults; d->file; d++) {
 		struct sfa_buf got = SFA_BUF_INIT;
@@ -384,9 +384,9 @@ static void test_txn(void)
 			  "Unit Tester <unit@example.com>|unit: two leads\n");
 		CHECK_STR(git_record(p, id1), enc(r1));
 		CHECK_STR(git_record(p, id2), enc(r2));
-		/* the two records and the three files of `init` */
+		/* the two records and the four files of `init` */
 		CHECK_STR(unit_sh("git --git-dir='%s' ls-tree -r --name-only main | grep -c '^leads/'", p), "2");
-		CHECK_STR(unit_sh("git --git-dir='%s' ls-tree -r --name-only main | wc -l", p), "5");
+		CHECK_STR(unit_sh("git --git-dir='%s' ls-tree -r --name-only main | wc -l", p), "6");
 		CHECK(fsck_clean(p));
 	}
 
@@ -449,9 +449,11 @@ static void test_txn(void)
 	CHECK_INT(sfa_store_resolve(s, L, "aaaa2", got), SFA_ENOTFOUND);
 	CHECK_INT(sfa_store_resolve(s, L, "cccc", got), SFA_ENOTFOUND);
 	CHECK_STR(sfa_error_last(), "no lead 'cccc'");
-	CHECK_INT(sfa_store_resolve(s, L, "aaaa111111112", got), SFA_EINPUT);
-	CHECK_INT(sfa_store_resolve(s, L, "aaa", got), SFA_EINPUT);
-	CHECK_INT(sfa_store_resolve(s, L, "aaaa-", got), SFA_EINPUT);
+	/* what cannot be an id may still be an external id */
+	CHECK_INT(sfa_store_resolve(s, L, "aaaa111111112", got), SFA_ENOTFOUND);
+	CHECK_STR(sfa_error_last(), "no lead 'aaaa111111112'");
+	CHECK_INT(sfa_store_resolve(s, L, "aaa", got), SFA_ENOTFOUND);
+	CHECK_INT(sfa_store_resolve(s, L, "aaaa-", got), SFA_ENOTFOUND);
 
 	/* two records in one shard and one alone in its own */
 	CHECK_STR(unit_sh("git --git-dir='%s' ls-tree --name-only main:leads/aa", p), "aaaa00000000.json\naaaa11111111.json");
