@@ -47,14 +47,17 @@ static int closing_range(const char *spec, time_t now, char from[11], char to[11
 	const char *dots = strstr(spec, "..");
 
 	if (dots) {	/* DATE..DATE */
-		int a, b, c;
+		int a, b, c, d, e, g;
 		if (dots - spec != 10 || strlen(dots + 2) != 10 || sscanf(spec, "%4d-%2d-%2d", &a, &b, &c) != 3 ||
-		    sscanf(dots + 2, "%4d-%2d-%2d", &a, &b, &c) != 3)
+		    sscanf(dots + 2, "%4d-%2d-%2d", &d, &e, &g) != 3 || b < 1 || b > 12 || e < 1 || e > 12 ||
+		    c < 1 || c > sfa_days_in_month(a, b) || g < 1 || g > sfa_days_in_month(d, e))
 			return sfa_error_set(SFA_EUSAGE, "--closing: not a period: '%s' (this-month, next-quarter, "
 					     "2026-01-01..2026-03-31)", spec);
 		memcpy(from, spec, 10);
 		from[10] = '\0';
 		memcpy(to, dots + 2, 11);
+		if (strcmp(from, to) > 0)
+			return sfa_error_set(SFA_EUSAGE, "--closing: the period '%s' ends before it starts", spec);
 		return 0;
 	}
 	for (int i = 0; dash && i < 3; i++)
@@ -407,7 +410,7 @@ static int history(const struct sfa_verb *v, int argc, char **argv)
 		}
 		/* whole days and tenths: "2.5" */
 		{
-			long tenths = (long)((path[i].left - path[i].entered) / 8640);
+			long tenths = path[i].left > path[i].entered ? (long)((path[i].left - path[i].entered) / 8640) : 0;
 			char days[32];
 			snprintf(days, sizeof(days), "%ld.%ld", tenths / 10, tenths % 10);
 			json_object_set_new(row, "days", json_string(days));

@@ -375,24 +375,24 @@ static int check_reason(const struct sfa_pipelines *ps, const char *reason)
 
 	if (!ps->lost_reasons)
 		return 0;
-	json_array_foreach(ps->lost_reasons, i, e) {
+	json_array_foreach(ps->lost_reasons, i, e)
 		if (!strcmp(json_string_value(e), reason))
 			return 0;
+	json_array_foreach(ps->lost_reasons, i, e)
 		sfa_buf_addf(&list, "%s%s", i ? ", " : "", json_string_value(e));
-	}
 	err = sfa_error_set(SFA_EINPUT, "field 'lost_reason': '%s' is not one of: %s", reason, list.buf);
 	sfa_buf_release(&list);
 	return err;
 }
 
-/* Checks a given history of a new record (an import from another system). */
-static int check_history(const json_t *h, const char **last)
+/* Checks a given history of a new record (an import from another system): moves in time order. */
+static int check_history(const json_t *h, const char **last, const char **last_at)
 {
 	size_t i;
 	json_t *e;
-	time_t t;
+	time_t t, prev = 0;
 
-	*last = NULL;
+	*last = *last_at = NULL;
 	if (!json_is_array(h))
 		return sfa_error_set(SFA_EINPUT, "field 'stage_history': expected a list of moves");
 	json_array_foreach(h, i, e) {
@@ -400,9 +400,43 @@ static int check_history(const json_t *h, const char **last)
 		if (!at || sfa_time_parse(&t, at) < 0 || !to)
 			return sfa_error_set(SFA_EINPUT, "field 'stage_history': entry %zu: needs \"at\" (a date-time) "
 					     "and \"to\" (a stage)", i + 1);
+		if (i && t < prev)
+			return sfa_error_set(SFA_EINPUT, "field 'stage_history': entry %zu: at %s is before the "
+					     "move above it", i + 1, at);
+		prev = t;
 		*last = to;
+		*last_at = at;
 	}
 	return 0;
+}
+
+/* 1 when the history holds a move to a won stage of `p` (the follow-ups were made then). */
+static int was_won(const struct sfa_pipeline *p, const json_t *h)
+{
+	size_t i;
+	json_t *e;
+	json_array_foreach(h, i, e) {
+		const struct sfa_stage *st = sfa_pipeline_stage(p, sfa_record_text(e, "to"));
+		if (st && st->won)
+			return 1;
+	}
+	return 0;
+}
+
+/* What entering `st` at `at` sets: when, the last touch, and closed_at for a closing stage. */
+static void entered(json_t *rec, const struct sfa_stage *st, const char *at)
+{
+	const char *last = sfa_record_text(rec, "last_activity_at");
+
+	json_object_set_new(rec, "stage_entered_at", json_string(at));
+	if (!last || strcmp(last, at) < 0)
+		json_object_set_new(rec, "last_activity_at", json_string(at));
+	if (st->won || st->lost) {
+		json_object_set_new(rec, "closed_at", json_string(at));
+	} else {
+		json_object_del(rec, "closed_at");
+		json_object_del(rec, "lost_reason");	/* reopened: the reason stays in the history */
+	}
 }
 
 /* The pipeline's follow-up activities for a deal just won. */
@@ -442,7 +476,7 @@ int sfa_opportunity_prepare(struct sfa_store *s, struct sfa_txn *txn, const json
 	const struct sfa_pipeline *p;
 	const struct sfa_stage *st, *from = NULL;
 	const char *pname = sfa_record_text(rec, "pipeline"), *sname = sfa_record_text(rec, "stage");
-	const char *given_last = NULL, *oldstage = old ? sfa_record_text(old, "stage") : NULL;
+	const char *given_last = NULL, *given_at = NULL, *oldstage = old ? sfa_record_text(old, "stage") : NULL;
 	json_t *hist = json_object_get(rec, "stage_history"), *entry;
 	char at[21];
 	time_t now = sfa_now();
@@ -470,11 +504,13 @@ int sfa_opportunity_prepare(struct sfa_store *s, struct sfa_txn *txn, const json
 			from = sfa_pipeline_stage(p, oldstage);
 		if (op == p && oldstage && !strcmp(oldstage, sname))
 			goto unchanged;
-	} else if (hist && (err = check_history(hist, &given_last)) < 0) {
+	} else if (hist && (err = check_history(hist, &given_last, &given_at)) < 0) {
 		return err;
 	}
-	if (given_last && !strcmp(given_last, sname))
-		goto unchanged;	/* imported with its own history */
+	if (given_last && !strcmp(given_last, sname)) {	/* imported with its own history */
+		entered(rec, st, given_at);
+		goto unchanged;
+	}
 
 	/* a move (or the first stage of a new deal) */
 	if (from && !from->won && !from->lost && !move_allowed(from, st)) {
@@ -506,23 +542,13 @@ int sfa_opportunity_prepare(struct sfa_store *s, struct sfa_txn *txn, const json
 	json_object_set_new(entry, "to", json_string(sname));
 	if (st->lost)
 		json_object_set(entry, "reason", json_object_get(rec, "lost_reason"));
+	/* won again after a reopen: the follow-ups of the first win are there */
+	int first_win = st->won && !was_won(p, hist);
 	hist = hist ? json_deep_copy(hist) : json_array();
 	json_array_append_new(hist, entry);
 	json_object_set_new(rec, "stage_history", hist);
-	json_object_set_new(rec, "stage_entered_at", json_string(at));
-	{
-		const char *last = sfa_record_text(rec, "last_activity_at");
-		if (!last || strcmp(last, at) < 0)
-			json_object_set_new(rec, "last_activity_at", json_string(at));
-	}
-	if (st->won || st->lost) {
-		json_object_set_new(rec, "closed_at", json_string(at));
-	} else {
-		json_object_del(rec, "closed_at");
-		json_object_del(rec, "lost_reason");	/* reopened: the reason stays in the history */
-	}
-	if (old && st->won && (!from || !from->won) && p->on_won &&
-	    (err = create_follow_ups(s, txn, p, rec, now)) < 0)
+	entered(rec, st, at);
+	if (old && first_win && p->on_won && (err = create_follow_ups(s, txn, p, rec, now)) < 0)
 		return err;
 unchanged:
 	if (sfa_record_text(rec, "lost_reason")) {

@@ -442,6 +442,10 @@ static json_t *normalize(const struct sfa_field *f, const json_t *v, const struc
 		if (json_is_boolean(v))
 			sfa_error_set(SFA_EINPUT, "not an amount: '%s'", s);
 		else if (sfa_money_parse(&m, s, currency ? currency : f->currency) == 0) {
+			if (currency && strcasecmp(m.currency, currency)) {
+				sfa_error_set(SFA_EINPUT, "amount '%s' is not in the record's currency '%s'", s, currency);
+				break;
+			}
 			/* bounds are in whole units of any currency: "min": 0 refuses negative amounts */
 			long long unit = 1;
 			for (int i = 0; i < m.exponent; i++)

@@ -563,7 +563,8 @@ test_expect_success 'reopen --stage: a won deal back to a stage named' '
 test_expect_success 'lost for any of lost_reasons, not only the first' '
 	id=$(cat noamount) &&
 	before=$(commit_count) &&
-	SFA_NOW=2026-02-16T00:00:00Z sfa-stage lost --reason no-decision "$id" 2>err &&
+	{ SFA_NOW=2026-02-16T00:00:00Z sfa-stage lost --reason no-decision "$id" 2>err ||
+		{ cat err; exit 1; }; } &&
 	test_grep "moved 1 opportunity" err &&
 	test_eq $((before + 1)) "$(commit_count)" &&
 	show_opp "$id" rec &&
