@@ -15,7 +15,7 @@
 #include "sfa/treediff.h"
 #include "sfa/banned.h"
 
-#define SCHEMA_VERSION "2"
+#define SCHEMA_VERSION "3"
 
 /*
  * Field names seen in this write transaction, flushed to the fields table
@@ -85,7 +85,11 @@ static const char secondary[] =
 	"CREATE INDEX IF NOT EXISTS keys_key ON keys(kind, key);"
 	"CREATE INDEX IF NOT EXISTS keys_rid ON keys(rid);"
 	"CREATE INDEX IF NOT EXISTS refs_target ON refs(target);"
-	"CREATE INDEX IF NOT EXISTS refs_rid ON refs(rid);";
+	"CREATE INDEX IF NOT EXISTS refs_rid ON refs(rid);"
+	/* a rep's agenda (owner, due_at) and stale deals (stage, last touch): see indexed_expr() */
+	"CREATE INDEX IF NOT EXISTS records_owner_due ON records(type, (body ->> '$.owner'), (body ->> '$.due_at'));"
+	"CREATE INDEX IF NOT EXISTS records_stage_touch ON records(type, (body ->> '$.stage'),"
+	" (body ->> '$.last_activity_at'));";
 
 static void finalize_all(struct sfa_index *ix)
 {
@@ -677,18 +681,41 @@ int sfa_index_fields(struct sfa_index *ix, const struct sfa_type *t, json_t **ou
 	return err;
 }
 
-/* SQL for the value of `field` of the record row: its own column, or from the body. */
+/*
+ * Fields with an index on their value: a query must name them with the
+ * very expression of the index (a constant path, not a bound one) for
+ * SQLite to use it. Their values are text, compared as such.
+ */
+static const char *indexed_expr(const char *field)
+{
+	static const char *const fields[][2] = {
+		{ "owner", "(r.body ->> '$.owner')" },
+		{ "due_at", "(r.body ->> '$.due_at')" },
+		{ "stage", "(r.body ->> '$.stage')" },
+		{ "last_activity_at", "(r.body ->> '$.last_activity_at')" },
+	};
+	for (size_t i = 0; i < sizeof(fields) / sizeof(fields[0]); i++)
+		if (!strcmp(fields[i][0], field))
+			return fields[i][1];
+	return NULL;
+}
+
+/* SQL for the value of `field` of the record row: its own column, an indexed value, or from the body. */
 static void field_sql(struct sfa_buf *sql, const char *field, int param, int as_text)
 {
 	if (!strcmp(field, "id") || !strcmp(field, "external_id") || !strcmp(field, "created_at"))
 		sfa_buf_addf(sql, "r.%s", field);
+	else if (indexed_expr(field))
+		sfa_buf_addstr(sql, indexed_expr(field));
 	else	/* `->` gives the JSON ('"new"', '5', 'true'); `->>` the SQL value */
 		sfa_buf_addf(sql, "(r.body %s ?%d)", as_text ? "->>" : "->", param);
 }
 
+/* A field read as plain text without a bound path: a column or an indexed value. */
 static int is_column(const char *field)
 {
-	return !strcmp(field, "id") || !strcmp(field, "external_id") || !strcmp(field, "created_at");
+	return !strcmp(field, "id") || !strcmp(field, "external_id") || !strcmp(field, "created_at") ||
+	       indexed_expr(field);
 }
 
 /* Appends one condition; `*param` is the next free parameter number. */
@@ -803,11 +830,15 @@ long sfa_index_list(struct sfa_index *ix, const struct sfa_query *q,
 	order = conds_in_order(q, &nalts);
 	for (size_t i = 0; i < q->nconds; i++) {
 		int alt = order[i]->alt;
-		if (alt && (i == 0 || order[i - 1]->alt != alt))
-			sfa_buf_addstr(&sql, alt == order[0]->alt || !order[i - 1]->alt ? " AND (0 OR (1" : ") OR (1");
-		cond_sql(&sql, order[i], &param);
+		struct sfa_buf one = SFA_BUF_INIT;
+		cond_sql(&one, order[i], &param);	/* " AND cond" */
+		if (alt && (i == 0 || order[i - 1]->alt != alt))	/* the first of an alternative */
+			sfa_buf_addf(&sql, "%s%s", i == 0 || !order[i - 1]->alt ? " AND ((" : ") OR (", one.buf + 5);
+		else
+			sfa_buf_addstr(&sql, one.buf);
 		if (alt && i + 1 == q->nconds)
 			sfa_buf_addstr(&sql, "))");
+		sfa_buf_release(&one);
 	}
 	if (q->or_block && !nalts)
 		sfa_buf_addstr(&sql, " AND 0");	/* an empty OR block: nothing */

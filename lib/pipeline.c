@@ -611,9 +611,21 @@ int sfa_opportunity_path(struct sfa_stage_visit **out, size_t *n, const json_t *
 
 int sfa_pipeline_stale_filter(struct sfa_filter *f, const struct sfa_pipelines *ps, time_t now)
 {
-	struct sfa_buf expr = SFA_BUF_INIT;
+	struct sfa_buf expr = SFA_BUF_INIT, names = SFA_BUF_INIT;
 	int err = 0;
 
+	/* the stages that can be stale, as one condition the stage index answers */
+	for (size_t i = 0; i < ps->n; i++)
+		for (size_t j = 0; j < ps->list[i].nstages; j++) {
+			const struct sfa_stage *st = &ps->list[i].stages[j];
+			if (st->rot_days && !st->won && !st->lost)
+				sfa_buf_addf(&names, "%s%s", names.len ? "," : "", st->name);
+		}
+	if (names.len && (err = sfa_filter_in(f, "stage", names.buf)) < 0) {
+		sfa_buf_release(&names);
+		return err;
+	}
+	sfa_buf_release(&names);
 	sfa_filter_or_begin(f);
 	for (size_t i = 0; i < ps->n && !err; i++) {
 		const struct sfa_pipeline *p = &ps->list[i];
