@@ -134,6 +134,7 @@ demo: deps
 bench: deps
 	@$(MAKE) --no-print-directory all
 	tests/bench/run.sh $(B)
+	tests/bench/pipeline.sh $(B)
 
 install: all
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(LIBEXECDIR) $(DESTDIR)$(DATADIR) $(DESTDIR)$(COMPDIR) \
