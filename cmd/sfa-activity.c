@@ -62,16 +62,21 @@ static int log_add(struct sfa_store *s, json_t *rec, char id[SFA_ID_LEN + 1])
 	struct sfa_schema_opts so = { NULL, s };
 	struct sfa_txn *txn = NULL;
 	struct sfa_buf msg = SFA_BUF_INIT;
+	json_t *stored = NULL;
 	int err;
 
-	if ((err = sfa_txn_begin(&txn, s, 0)) < 0 || (err = sfa_add_txn(s, txn, &sfa_type_activity, rec, &so, id)) < 0)
+	if ((err = sfa_txn_begin(&txn, s, 0)) < 0 || (err = sfa_add_txn(s, txn, &sfa_type_activity, rec, &so, id)) < 0 ||
+	    (err = sfa_index_get(sfa_store_index(s), &sfa_type_activity, id, &stored)) < 0)
 		goto done;
-	sfa_buf_addf(&msg, "sfa-activity: log %s %s", sfa_record_text(rec, "type"), id);
-	if (sfa_record_text(rec, "related_type"))
-		sfa_buf_addf(&msg, " on %s %s", sfa_record_text(rec, "related_type"), sfa_record_text(rec, "related_to"));
+	/* as stored: the type's spelling, the full id of what it is about */
+	sfa_buf_addf(&msg, "sfa-activity: log %s %s", sfa_record_text(stored, "type"), id);
+	if (sfa_record_text(stored, "related_type"))
+		sfa_buf_addf(&msg, " on %s %s", sfa_record_text(stored, "related_type"),
+			     sfa_record_text(stored, "related_to"));
 	err = sfa_txn_commit(txn, msg.buf, NULL);
 	txn = NULL;
 done:
+	json_decref(stored);
 	sfa_txn_free(txn);
 	sfa_buf_release(&msg);
 	return err;
@@ -137,6 +142,10 @@ static int log_verb(const struct sfa_verb *v, int argc, char **argv)
 	if (due && at) {
 		json_decref(rec);
 		return sfa_cli_bad_usage(v->usage, "--due plans it, --at says when it happened: one of them");
+	}
+	if (at && !strcasecmp(type, "task")) {
+		json_decref(rec);
+		return sfa_cli_bad_usage(v->usage, "a task waits to be done (--due); 'done' marks it");
 	}
 	if ((err = sfa_verb_fields(&fields, argc - optind, argv + optind)) < 0)
 		goto done;
@@ -227,7 +236,10 @@ static int change_verb(const struct sfa_verb *v, int argc, char **argv)
 	}
 	nids = argc - optind;
 	if (done) {
+		/* done now, whenever it was due: the record it is about was touched now */
+		sfa_time_iso(iso, sfa_now());
 		json_object_set_new(ch.changes, "done", json_true());
+		json_object_set_new(ch.changes, "done_at", json_string(iso));
 		sfa_buf_addstr(&what, "done on");
 	} else {
 		if (!nids) {
@@ -456,20 +468,22 @@ static int agenda_verb(const struct sfa_verb *v, int argc, char **argv)
 		if (sla && (err = sfa_filter_where(&f, "sla_due_at!=")) < 0)
 			goto done;
 		/* what a rep does today: what is due today and what is late */
+		/* with --sla the windows are of the promised response time */
+		const char *when = sla ? "sla_due_at" : "due_at";
 		switch (window) {
 		case OPT_OVERDUE:
-			err = add_time_cond(&f, sla ? "sla_due_at" : "due_at", "<", now);
+			err = add_time_cond(&f, when, "<", now);
 			break;
 		case OPT_TODAY:
-			if ((err = add_time_cond(&f, "due_at", ">=", day_start(now, 0))) == 0)
-				err = add_time_cond(&f, "due_at", "<", day_start(now, 1));
+			if ((err = add_time_cond(&f, when, ">=", day_start(now, 0))) == 0)
+				err = add_time_cond(&f, when, "<", day_start(now, 1));
 			break;
 		case OPT_WEEK:
-			if ((err = add_time_cond(&f, "due_at", ">=", day_start(now, 0))) == 0)
-				err = add_time_cond(&f, "due_at", "<", day_start(now, 7));
+			if ((err = add_time_cond(&f, when, ">=", day_start(now, 0))) == 0)
+				err = add_time_cond(&f, when, "<", day_start(now, 7));
 			break;
 		default:
-			err = add_time_cond(&f, "due_at", "<", day_start(now, 1));
+			err = add_time_cond(&f, when, "<", day_start(now, 1));
 		}
 		if (err < 0)
 			goto done;

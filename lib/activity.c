@@ -74,6 +74,9 @@ int sfa_activity_prepare(struct sfa_store *s, struct sfa_txn *txn, const json_t 
 	if (rel) {
 		if ((err = sfa_store_find(s, NULL, rel, &rt, id)) < 0)
 			return sfa_error_prefix(err == SFA_ENOTFOUND ? SFA_EINPUT : err, "field 'related_to': ");
+		if (rt == &sfa_type_activity)
+			return sfa_error_set(SFA_EINPUT, "field 'related_to': '%s' is an activity; an activity is about "
+					     "a lead, contact, account or opportunity", rel);
 		json_object_set_new(rec, "related_type", json_string(rt->name));
 		if (!json_object_get(rec, "account")) {
 			json_t *r = NULL;
