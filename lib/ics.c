@@ -19,8 +19,8 @@ void sfa_ics_line(struct sfa_buf *out, const char *line, size_t len)
 
 	for (size_t i = 0; i < len;) {
 		size_t n = 1;
-		/* a UTF-8 character is never split across lines */
-		while (i + n < len && ((unsigned char)line[i + n] & 0xc0) == 0x80)
+		/* a UTF-8 character (at most 4 bytes) is never split across lines */
+		while (n < 4 && i + n < len && ((unsigned char)line[i + n] & 0xc0) == 0x80)
 			n++;
 		if (col + n > 75) {
 			sfa_buf_addstr(out, "\r\n ");

@@ -1,8 +1,9 @@
 /*
  * Fuzzes the small parsers of values and configuration: money, dates in
  * an import's format, relative times, JSON paths to file lines, import
- * maps, search text, folding and the duplicate-matching keys. The first
- * byte picks the parser; each checks a property that must always hold.
+ * maps, search text, folding and the duplicate-matching keys, the times
+ * and durations of activities, pipelines, iCalendar text. The first byte
+ * picks the parser; each checks a property that must always hold.
  */
 #include <math.h>
 #include <stdint.h>
@@ -11,13 +12,16 @@
 
 #include <jansson.h>
 
+#include "sfa/activity.h"
 #include "sfa/buf.h"
 #include "sfa/config.h"
 #include "sfa/error.h"
 #include "sfa/fts.h"
+#include "sfa/ics.h"
 #include "sfa/import.h"
 #include "sfa/match.h"
 #include "sfa/money.h"
+#include "sfa/pipeline.h"
 #include "sfa/query.h"
 #include "sfa/schema.h"
 #include "sfa/utf8.h"
@@ -120,6 +124,58 @@ static void when(const char *s)
 	sfa_when_parse(&t, s, 1767225600);
 }
 
+/* A user's time and a duration: within the documented bounds when accepted. */
+static void local_time(const char *s)
+{
+	time_t t, now = 1767225600;
+	long minutes;
+	if (sfa_when_local(&t, s, now) == 0 && s[0] == '+' && (t < now || t > now + 3660L * 86400))
+		abort();
+	if (sfa_duration_parse(&minutes, s) == 0 && (minutes < 0 || minutes > 100000))
+		abort();
+}
+
+/* A pipelines file: parsed or refused; a parsed one has a default with stages. */
+static void pipelines(const char *s)
+{
+	struct sfa_pipelines *ps = NULL;
+	json_t *cfg = json_loads(s, JSON_REJECT_DUPLICATES, NULL);
+	if (json_is_object(cfg) && sfa_pipelines_parse(&ps, cfg) == 0 &&
+	    (!ps->def || !ps->def->nstages || !sfa_pipeline_closing(ps->def, 1) || !sfa_pipeline_closing(ps->def, 0)))
+		abort();
+	sfa_pipelines_free(ps);
+	json_decref(cfg);
+}
+
+/* iCalendar text: escaped, folded lines of at most 75 octets, whole UTF-8 characters. */
+static void ics_text(const char *s)
+{
+	struct sfa_buf v = SFA_BUF_INIT, out = SFA_BUF_INIT;
+	size_t col = 0;
+	int valid = sfa_utf8_valid(s, strlen(s), NULL);
+
+	sfa_buf_addstr(&v, "SUMMARY:");
+	sfa_ics_text(&v, s);
+	sfa_ics_line(&out, v.buf, v.len);
+	for (size_t i = 0; i < out.len; i++) {
+		if (out.buf[i] == '\r') {
+			if (out.buf[i + 1] != '\n')
+				abort();
+			col = 0;
+			i++;
+			continue;
+		}
+		if (out.buf[i] == '\n' || ++col > 75)
+			abort();
+		/* a continuation line never starts inside a character (of valid UTF-8) */
+		if (valid && col == 2 && out.buf[i - 1] == ' ' && ((unsigned char)out.buf[i] & 0xc0) == 0x80 &&
+		    i >= 3 && out.buf[i - 2] == '\n')
+			abort();
+	}
+	sfa_buf_release(&v);
+	sfa_buf_release(&out);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	char *s;
@@ -130,7 +186,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	s = malloc(size);
 	memcpy(s, data + 1, size - 1);
 	s[size - 1] = '\0';
-	switch (data[0] % 8) {
+	/* bytes 0xf0-0xff pick the later parsers, so the older seeds keep theirs */
+	switch (data[0] < 0xf0 ? data[0] % 8 : 8 + (data[0] - 0xf0) % 3) {
 	case 0: money(s); break;
 	case 1: date(s); break;
 	case 2: config_line(s, strlen(s)); break;
@@ -139,6 +196,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	case 5: search(s); break;
 	case 6: keys(s, strlen(s)); break;
 	case 7: when(s); break;
+	case 8: local_time(s); break;
+	case 9: pipelines(s); break;
+	case 10: ics_text(s); break;
 	}
 	sfa_error_clear();
 	free(s);
