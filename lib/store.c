@@ -490,26 +490,33 @@ void sfa_store_record_path(struct sfa_buf *out, const struct sfa_type *t, const 
 	sfa_buf_addf(out, "%s/%.2s/%s.json", t->plural, id, id);
 }
 
-/* One type: a whole id, then an external id, then an id prefix. */
-static int find_one(struct sfa_store *s, const struct sfa_type *t, const char *given,
+/* One type: a whole id or an external id (exact), or an id prefix (not exact). */
+static int find_one(struct sfa_store *s, const struct sfa_type *t, const char *given, int exact,
 		    char out[SFA_ID_LEN + 1])
 {
 	char norm[SFA_ID_LEN + 1];
 	int err, valid = sfa_id_normalize(norm, given) == 0;
 
-	if (valid && strlen(norm) == SFA_ID_LEN && (err = sfa_index_resolve(s->index, t, norm, out)) != SFA_ENOTFOUND)
-		return err;
-	if ((err = sfa_index_by_external(s->index, t, given, out)) != SFA_ENOTFOUND)
-		return err;
+	if (exact) {
+		if (valid && strlen(norm) == SFA_ID_LEN &&
+		    (err = sfa_index_resolve(s->index, t, norm, out)) != SFA_ENOTFOUND)
+			return err;
+		return sfa_index_by_external(s->index, t, given, out);
+	}
 	if (valid && strlen(norm) < SFA_ID_LEN)
 		return sfa_index_resolve(s->index, t, norm, out);
-	return sfa_error_set(SFA_ENOTFOUND, "no %s '%s'", t->name, given);
+	return SFA_ENOTFOUND;
 }
 
 int sfa_store_resolve(struct sfa_store *s, const struct sfa_type *t, const char *given,
 		      char out[SFA_ID_LEN + 1])
 {
-	return find_one(s, t, given, out);
+	int err = find_one(s, t, given, 1, out);
+	if (err == SFA_ENOTFOUND)
+		err = find_one(s, t, given, 0, out);
+	if (err == SFA_ENOTFOUND)
+		return sfa_error_set(SFA_ENOTFOUND, "no %s '%s'", t->name, given);
+	return err;
 }
 
 int sfa_store_find(struct sfa_store *s, const struct sfa_type *t, const char *given,
@@ -520,22 +527,27 @@ int sfa_store_find(struct sfa_store *s, const struct sfa_type *t, const char *gi
 	int err;
 
 	if (t) {
-		if ((err = find_one(s, t, given, out)) == 0 && type)
+		if ((err = sfa_store_resolve(s, t, given, out)) == 0 && type)
 			*type = t;
 		return err;
 	}
-	for (size_t i = 0; sfa_types[i]; i++) {
-		err = find_one(s, sfa_types[i], given, id);
-		if (err == SFA_ENOTFOUND)
-			continue;
-		if (err < 0)
-			return err;
-		if (found)
-			return sfa_error_set(SFA_EAMBIGUOUS, "'%s' names both %s %s and %s %s", given,
-					     found->name, out, sfa_types[i]->name, id);
-		found = sfa_types[i];
-		memcpy(out, id, sizeof(id));
-	}
+	/*
+	 * An exact id or external id of any type first: "O0305578", an
+	 * external id, must not lose to an id that starts "00305578".
+	 */
+	for (int exact = 1; exact >= 0 && !found; exact--)
+		for (size_t i = 0; sfa_types[i]; i++) {
+			err = find_one(s, sfa_types[i], given, exact, id);
+			if (err == SFA_ENOTFOUND)
+				continue;
+			if (err < 0)
+				return err;
+			if (found)
+				return sfa_error_set(SFA_EAMBIGUOUS, "'%s' names both %s %s and %s %s", given,
+						     found->name, out, sfa_types[i]->name, id);
+			found = sfa_types[i];
+			memcpy(out, id, sizeof(id));
+		}
 	if (!found)
 		return sfa_error_set(SFA_ENOTFOUND, "no record '%s'", given);
 	if (type)

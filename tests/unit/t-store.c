@@ -952,6 +952,46 @@ done:
 	json_decref(r);
 }
 
+/* A reference to any type: exact ids and external ids before prefixes of other types' ids. */
+static void test_find(void)
+{
+	const char *p = path_of("store-find");
+	const struct sfa_type *type = NULL;
+	struct sfa_store *s = NULL;
+	struct sfa_txn *t = NULL;
+	json_t *deal = json_object(), *act = json_object();
+	char got[SFA_ID_LEN + 1];
+
+	json_object_set_new(deal, "name", json_string("Pumps"));
+	json_object_set_new(deal, "external_id", json_string("O0305578"));
+	json_object_set_new(act, "subject", json_string("Call"));
+	if (!CHECK_INT(sfa_store_init(p), 0) || !CHECK_INT(sfa_store_open(&s, p), 0))
+		goto done;
+	CHECK_INT(sfa_txn_begin(&t, s, 0), 0);
+	CHECK_INT(sfa_txn_put(t, &sfa_type_opportunity, "e54rfhq0ezzy", deal, NULL), 0);
+	/* "O0305578" read as an id is the prefix "00305578" of this activity's id */
+	CHECK_INT(sfa_txn_put(t, &sfa_type_activity, "00305578sd9b", act, NULL), 0);
+	CHECK_INT(sfa_txn_commit(t, "unit: find", NULL), 0);
+	t = NULL;
+	CHECK_INT(sfa_store_find(s, NULL, "O0305578", &type, got), 0);
+	CHECK_STR(got, "e54rfhq0ezzy");
+	CHECK(type == &sfa_type_opportunity);
+	CHECK_INT(sfa_store_find(s, NULL, "0030", &type, got), 0);
+	CHECK_STR(got, "00305578sd9b");
+	CHECK(type == &sfa_type_activity);
+	CHECK_INT(sfa_store_find(s, NULL, "e54r", &type, got), 0);
+	CHECK_STR(got, "e54rfhq0ezzy");
+	CHECK_INT(sfa_store_find(s, NULL, "zzzz", &type, got), SFA_ENOTFOUND);
+	CHECK_STR(sfa_error_last(), "no record 'zzzz'");
+	CHECK_INT(sfa_store_resolve(s, &sfa_type_opportunity, "O0305578", got), 0);
+	CHECK_STR(got, "e54rfhq0ezzy");
+done:
+	sfa_txn_free(t);
+	sfa_store_free(s);
+	json_decref(deal);
+	json_decref(act);
+}
+
 void unit_tests(void)
 {
 	setenv("SFA_USER", "Unit Tester <unit@example.com>", 1);
@@ -970,4 +1010,5 @@ void unit_tests(void)
 	test_index_catch_up();
 	test_cas();
 	test_stale_lock();
+	test_find();
 }
