@@ -38,7 +38,7 @@ HDRS     = $(wildcard include/sfa/*.h lib/*.h)
 # Debian packages the build, the tests and the benchmarks need.
 DEBS = build-essential pkg-config libgit2-dev libcsv-dev libjansson-dev \
 	libsqlite3-dev zlib1g-dev libmbedtls-dev sqlite3 git python3 perl \
-	clang libclang-rt-14-dev procps time python3-icalendar
+	clang libclang-rt-14-dev procps time python3-icalendar tzdata
 
 .PHONY: all check check-run demo bench fuzz install uninstall clean deps units
 # Objects of cmd/ and tests/unit/ are kept, not treated as intermediates.
