@@ -84,7 +84,9 @@ check-run:
 	@$(MAKE) --no-print-directory B=build/asan SAN=1 all units
 	@$(MAKE) --no-print-directory all
 	@$(MAKE) --no-print-directory fuzz
-	SFA_BUILD=build/asan SFA_CRASH_BUILD=build SFA_FUZZ=build/fuzz prove -j2 --timer build/asan/tests/t-* tests/t[0-9]*.sh
+	SFA_BUILD=build/asan SFA_CRASH_BUILD=build SFA_FUZZ=build/fuzz prove -j2 --timer build/asan/tests/t-* tests/t[01]*.sh
+	@# the crash, concurrency and signal tests time their kills: one at a time, nothing beside them
+	SFA_BUILD=build/asan SFA_CRASH_BUILD=build prove --timer tests/t2*.sh
 
 FUZZERS = $(notdir $(basename $(wildcard tests/fuzz/fuzz-*.c)))
 fuzz:

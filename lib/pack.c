@@ -71,14 +71,21 @@ int sfa_pack_open(struct sfa_pack **out, const char *tmpdir)
 
 	sfa_buf_addf(&path, "%s/pack-XXXXXX", tmpdir);
 	p->path = sfa_buf_detach(&path, NULL);
+	/*
+	 * A signal between creating the file and registering it would leave
+	 * it behind: hold signals until the handler knows it.
+	 */
+	sfa_signals_block();
 	p->fd = mkstemp(p->path);
+	if (p->fd >= 0)
+		sfa_cleanup_add(p->path);
+	sfa_signals_unblock();
 	if (p->fd < 0) {
 		int err = sfa_error_set(SFA_ESTORE, "cannot create '%s': %s", p->path, strerror(errno));
 		free(p->path);
 		free(p);
 		return err;
 	}
-	sfa_cleanup_add(p->path);
 	/*
 	 * Records are a few hundred bytes: deflateReset clears the match hash
 	 * for every object, and the default 64 KiB table costs more than the
