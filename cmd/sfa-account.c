@@ -1,5 +1,4 @@
 /* sfa-account: accounts, the companies leads become customers as. */
-#include <getopt.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -20,8 +19,6 @@ static const char usage[] =
 	"       sfa-account --version\n";
 
 static const struct sfa_verb verb = { &sfa_type_account, "sfa-account", usage, NULL, NULL };
-
-enum { OPT_STORE = 256, OPT_FORMAT, OPT_TIMELINE };
 
 struct timeline {
 	struct sfa_writer *w;
@@ -61,43 +58,20 @@ static int timeline_row(const struct sfa_type *t, const json_t *rec, void *data)
 	return err;
 }
 
-/* show --timeline: the customer card, every record linked to the account, newest first. */
+/* show --timeline (taken out of argv): the customer card, every record linked to the account, newest first. */
 static int show_timeline(int argc, char **argv)
 {
-	static const struct option longopts[] = {
-		{ "format", required_argument, NULL, OPT_FORMAT },
-		{ "help", no_argument, NULL, 'h' },
-		{ "store", required_argument, NULL, OPT_STORE },
-		{ "timeline", no_argument, NULL, OPT_TIMELINE },
-		{ NULL, 0, NULL, 0 }
-	};
 	static const char *const cols[] = { "date", "type", "id", "via", "summary", NULL };
 	enum sfa_format fmt = SFA_FORMAT_AUTO;
-	const char *store = NULL;
+	const char *store;
 	struct sfa_store *s = NULL;
 	struct timeline tl = { NULL, NULL };
 	char id[SFA_ID_LEN + 1];
 	long n = 0;
-	int c, err;
+	int err;
 
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
-		switch (c) {
-		case 'h':
-			return sfa_cli_help(usage);
-		case OPT_FORMAT:
-			if (sfa_format_parse(&fmt, optarg) < 0)
-				return sfa_cli_bad_usage(usage, "%s", sfa_error_last());
-			break;
-		case OPT_STORE:
-			store = optarg;
-			break;
-		case OPT_TIMELINE:
-			break;
-		default:
-			return sfa_cli_usage(usage);
-		}
-	}
+	if ((err = sfa_verb_options(&verb, argc, argv, "", &store, &fmt)) >= 0)
+		return err;
 	if (argc - optind != 1)
 		return sfa_cli_bad_usage(usage, "--timeline shows one account");
 	if ((err = sfa_cli_open_store(&s, store)) < 0 ||
@@ -120,8 +94,10 @@ done:
 static int show(const struct sfa_verb *v, int argc, char **argv)
 {
 	for (int i = 1; i < argc && strcmp(argv[i], "--"); i++)
-		if (!strcmp(argv[i], "--timeline"))
-			return show_timeline(argc, argv);
+		if (!strcmp(argv[i], "--timeline")) {
+			memmove(argv + i, argv + i + 1, (size_t)(argc - i) * sizeof(*argv));	/* with its NULL */
+			return show_timeline(argc - 1, argv);
+		}
 	return sfa_verb_show(v, argc, argv);
 }
 

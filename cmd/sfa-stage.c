@@ -32,7 +32,7 @@ static const char usage[] =
 	"       sfa-stage -h | --help\n"
 	"       sfa-stage --version\n";
 
-enum { OPT_STORE = 256, OPT_FORMAT, OPT_REASON, OPT_COMPETITOR, OPT_STAGE };
+enum { OPT_STORE = 256, OPT_REASON, OPT_COMPETITOR, OPT_STAGE };
 enum { OPT_L_STAGE = SFA_VERB_OPT, OPT_L_PIPELINE, OPT_L_CLOSING, OPT_L_STALE };
 
 /* --- list filters: --stage, --pipeline, --closing, --stale ---------------------------- */
@@ -129,37 +129,18 @@ static const struct sfa_verb verb = { &sfa_type_opportunity, "sfa-stage", usage,
 
 static int stages(const struct sfa_verb *v, int argc, char **argv)
 {
-	static const struct option longopts[] = {
-		{ "format", required_argument, NULL, OPT_FORMAT },
-		{ "help", no_argument, NULL, 'h' },
-		{ "store", required_argument, NULL, OPT_STORE },
-		{ NULL, 0, NULL, 0 }
-	};
 	static const char *const cols[] = { "pipeline", "position", "stage", "probability", "category",
 					    "closes", "rot_days", "required", "to", NULL };
 	enum sfa_format fmt = SFA_FORMAT_AUTO;
-	const char *store = NULL;
+	const char *store;
 	const struct sfa_pipelines *ps;
 	const struct sfa_pipeline *only = NULL;
 	struct sfa_store *s = NULL;
 	struct sfa_writer *w = NULL;
-	int c, err;
+	int err;
 
-	while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
-		switch (c) {
-		case 'h':
-			return sfa_cli_help(v->usage);
-		case OPT_FORMAT:
-			if (sfa_format_parse(&fmt, optarg) < 0)
-				return sfa_cli_bad_usage(v->usage, "%s", sfa_error_last());
-			break;
-		case OPT_STORE:
-			store = optarg;
-			break;
-		default:
-			return sfa_cli_usage(v->usage);
-		}
-	}
+	if ((err = sfa_verb_options(v, argc, argv, "", &store, &fmt)) >= 0)
+		return err;
 	if (argc - optind > 1)
 		return sfa_cli_bad_usage(v->usage, "stages shows one pipeline or all");
 	if ((err = sfa_cli_open_store(&s, store)) < 0 || (err = sfa_store_pipelines(s, &ps)) < 0)
@@ -293,7 +274,7 @@ static int move_verb(const struct sfa_verb *v, int argc, char **argv)
 	struct move m = { NULL, NULL, MOVE_TO, NULL, NULL };
 	struct sfa_each e = { 0 };
 	struct sfa_buf what = SFA_BUF_INIT;
-	const char *store = NULL, *name = strrchr(argv[0], ' ') ? strrchr(argv[0], ' ') + 1 : argv[0];
+	const char *store = NULL, *name = sfa_verb_name(argv[0]);
 	int c, err, nids;
 
 	if (!strcmp(name, "won"))
@@ -358,38 +339,19 @@ done:
 
 static int history(const struct sfa_verb *v, int argc, char **argv)
 {
-	static const struct option longopts[] = {
-		{ "format", required_argument, NULL, OPT_FORMAT },
-		{ "help", no_argument, NULL, 'h' },
-		{ "store", required_argument, NULL, OPT_STORE },
-		{ NULL, 0, NULL, 0 }
-	};
 	static const char *const cols[] = { "stage", "entered", "left", "days", "by", "reason", NULL };
 	enum sfa_format fmt = SFA_FORMAT_AUTO;
-	const char *store = NULL;
+	const char *store;
 	struct sfa_store *s = NULL;
 	struct sfa_writer *w = NULL;
 	struct sfa_stage_visit *path = NULL;
 	json_t *rec = NULL;
 	char id[SFA_ID_LEN + 1];
 	size_t n = 0;
-	int c, err;
+	int err;
 
-	while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
-		switch (c) {
-		case 'h':
-			return sfa_cli_help(v->usage);
-		case OPT_FORMAT:
-			if (sfa_format_parse(&fmt, optarg) < 0)
-				return sfa_cli_bad_usage(v->usage, "%s", sfa_error_last());
-			break;
-		case OPT_STORE:
-			store = optarg;
-			break;
-		default:
-			return sfa_cli_usage(v->usage);
-		}
-	}
+	if ((err = sfa_verb_options(v, argc, argv, "", &store, &fmt)) >= 0)
+		return err;
 	if (argc - optind != 1)
 		return sfa_cli_bad_usage(v->usage, "history shows one opportunity");
 	if ((err = sfa_cli_open_store(&s, store)) < 0 ||

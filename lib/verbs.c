@@ -140,9 +140,11 @@ int sfa_verb_fields(json_t **out, int argc, char **argv)
  * `*store` set, else the exit code. `flags` "+" stops at the first
  * argument (set: ids and field=value follow).
  */
-static int store_only(const struct sfa_verb *v, int argc, char **argv, const char *flags, const char **store)
+int sfa_verb_options(const struct sfa_verb *v, int argc, char **argv, const char *flags, const char **store,
+		     enum sfa_format *fmt)
 {
 	static const struct option longopts[] = {
+		{ "format", required_argument, NULL, OPT_FORMAT },
 		{ "help", no_argument, NULL, 'h' },
 		{ "store", required_argument, NULL, OPT_STORE },
 		{ NULL, 0, NULL, 0 }
@@ -153,13 +155,29 @@ static int store_only(const struct sfa_verb *v, int argc, char **argv, const cha
 	snprintf(optstring, sizeof(optstring), "%sh", flags);
 	*store = NULL;
 	while ((c = getopt_long(argc, argv, optstring, longopts, NULL)) != -1) {
-		if (c == 'h')
+		switch (c) {
+		case 'h':
 			return sfa_cli_help(v->usage);
-		if (c != OPT_STORE)
+		case OPT_FORMAT:
+			if (!fmt)
+				return sfa_cli_bad_usage(v->usage, "no --format here: this verb prints no records");
+			if (sfa_format_parse(fmt, optarg) < 0)
+				return sfa_cli_bad_usage(v->usage, "%s", sfa_error_last());
+			break;
+		case OPT_STORE:
+			*store = optarg;
+			break;
+		default:
 			return sfa_cli_usage(v->usage);
-		*store = optarg;
+		}
 	}
 	return -1;
+}
+
+const char *sfa_verb_name(const char *arg0)
+{
+	const char *sp = strrchr(arg0, ' ');
+	return sp ? sp + 1 : arg0;
 }
 
 int sfa_verb_exit(const struct sfa_verb *v, int err)
@@ -200,7 +218,7 @@ int sfa_verb_add(const struct sfa_verb *v, int argc, char **argv)
 	char id[SFA_ID_LEN + 1];
 	int err;
 
-	if ((err = store_only(v, argc, argv, "", &store)) >= 0)
+	if ((err = sfa_verb_options(v, argc, argv, "", &store, NULL)) >= 0)
 		return err;
 	if (optind < argc) {
 		if ((err = sfa_verb_fields(&rec, argc - optind, argv + optind)) == SFA_EUSAGE)
@@ -498,34 +516,15 @@ static int show_one(const struct sfa_verb *v, struct sfa_store *s, struct sfa_wr
 
 int sfa_verb_show(const struct sfa_verb *v, int argc, char **argv)
 {
-	static const struct option longopts[] = {
-		{ "format", required_argument, NULL, OPT_FORMAT },
-		{ "help", no_argument, NULL, 'h' },
-		{ "store", required_argument, NULL, OPT_STORE },
-		{ NULL, 0, NULL, 0 }
-	};
 	enum sfa_format fmt = SFA_FORMAT_AUTO;
-	const char *store = NULL;
+	const char *store;
 	struct sfa_store *s = NULL;
 	struct sfa_writer *w = NULL;
 	json_t *cols = NULL;
-	int c, err, code = 0;
+	int err, code = 0;
 
-	while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
-		switch (c) {
-		case 'h':
-			return sfa_cli_help(v->usage);
-		case OPT_FORMAT:
-			if (sfa_format_parse(&fmt, optarg) < 0)
-				return sfa_cli_bad_usage(v->usage, "%s", sfa_error_last());
-			break;
-		case OPT_STORE:
-			store = optarg;
-			break;
-		default:
-			return sfa_cli_usage(v->usage);
-		}
-	}
+	if ((err = sfa_verb_options(v, argc, argv, "", &store, &fmt)) >= 0)
+		return err;
 	if ((err = sfa_cli_open_store(&s, store)) < 0 || (err = open_output(v, s, fmt, NULL, &w, &cols)) < 0)
 		goto done;
 	if (optind < argc) {
@@ -897,7 +896,7 @@ int sfa_verb_set(const struct sfa_verb *v, int argc, char **argv)
 	const char *store;
 	int err, nids = 0, first;
 
-	if ((err = store_only(v, argc, argv, "+", &store)) >= 0)
+	if ((err = sfa_verb_options(v, argc, argv, "+", &store, NULL)) >= 0)
 		return err;
 	/* ids first, then field=value */
 	first = optind;
@@ -936,7 +935,7 @@ int sfa_verb_delete(const struct sfa_verb *v, int argc, char **argv)
 	const char *store;
 	int err;
 
-	if ((err = store_only(v, argc, argv, "", &store)) >= 0)
+	if ((err = sfa_verb_options(v, argc, argv, "", &store, NULL)) >= 0)
 		return err;
 	if ((err = sfa_cli_open_store(&e.store, store)) == 0) {
 		e.verb = v;

@@ -13,6 +13,7 @@
 
 #include "sfa/record.h"
 #include "sfa/store.h"
+#include "sfa/stream.h"
 
 struct sfa_filter;
 
@@ -66,6 +67,18 @@ struct sfa_each {
 	size_t changed;		/* out: records changed */
 };
 int sfa_verb_each(struct sfa_each *e, int nids, char **ids);
+
+/*
+ * Reads the options of a verb that takes -h, --store and, when `fmt` is
+ * not NULL, --format; `flags` go before "h" in the getopt string ("+":
+ * stop at the first operand). Returns -1 when the verb goes on (optind at
+ * its operands), else the exit code to return.
+ */
+int sfa_verb_options(const struct sfa_verb *v, int argc, char **argv, const char *flags, const char **store,
+		     enum sfa_format *fmt);
+
+/* The verb's own name from its argv[0] ("sfa-stage won" -> "won"). */
+const char *sfa_verb_name(const char *arg0);
 
 /*
  * The exit of a verb for `err`: a usage error with the usage text, other
