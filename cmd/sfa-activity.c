@@ -207,7 +207,7 @@ static int change_verb(const struct sfa_verb *v, int argc, char **argv)
 		{ "store", required_argument, NULL, OPT_STORE },
 		{ NULL, 0, NULL, 0 }
 	};
-	const char *store = NULL, *name = strrchr(argv[0], ' ') ? strrchr(argv[0], ' ') + 1 : argv[0];
+	const char *store = NULL, *name = sfa_verb_name(argv[0]);
 	struct change ch = { NULL, json_object() };
 	struct sfa_each e = { 0 };
 	struct sfa_buf what = SFA_BUF_INIT;
@@ -337,7 +337,7 @@ static int agenda_row(const json_t *rec, void *data)
 			sfa_buf_reset(a->ics->out);
 		}
 	} else {
-		json_t *row = json_deep_copy(rec);
+		json_t *row = json_copy((json_t *)rec);	/* shallow: one field added */
 		if (about.len)
 			json_object_set_new(row, "about", json_string(about.buf));
 		err = sfa_writer_write(a->w, row);
@@ -394,7 +394,7 @@ static int agenda_verb(const struct sfa_verb *v, int argc, char **argv)
 						   "duration", "location", "id", NULL };
 	static const char *const sla_cols[] = { "sla_due_at", "due_at", "type", "subject", "about", "owner",
 						"sla_hours", "id", NULL };
-	const char *name = strrchr(argv[0], ' ') ? strrchr(argv[0], ' ') + 1 : argv[0];
+	const char *name = sfa_verb_name(argv[0]);
 	int export = !strcmp(name, "export");
 	enum sfa_format fmt = SFA_FORMAT_AUTO;
 	const char *store = NULL, *rep = NULL, *fields = NULL, *from = NULL, *to = NULL, *tz = NULL;

@@ -55,6 +55,25 @@ static int touch(struct sfa_store *s, struct sfa_txn *txn, const struct sfa_type
 	return err;
 }
 
+/*
+ * The type of the record `id` names: the schema has already resolved what
+ * the user gave to a full id, so one lookup per type, not another search.
+ */
+static int type_of(struct sfa_store *s, const char *id, const struct sfa_type **out)
+{
+	git_oid oid;
+	for (size_t i = 0; sfa_types[i]; i++) {
+		int err = sfa_index_oid(sfa_store_index(s), sfa_types[i], id, &oid);
+		if (err == 0) {
+			*out = sfa_types[i];
+			return 0;
+		}
+		if (err != SFA_ENOTFOUND)
+			return err;
+	}
+	return sfa_error_set(SFA_ENOTFOUND, "no record '%s'", id);
+}
+
 static int is_done(const json_t *rec)
 {
 	return rec && json_is_true(json_object_get(rec, "done"));
@@ -72,8 +91,9 @@ int sfa_activity_prepare(struct sfa_store *s, struct sfa_txn *txn, const json_t 
 		default_subject(rec);
 	/* what it is about: its type, and the account it belongs to */
 	if (rel) {
-		if ((err = sfa_store_find(s, NULL, rel, &rt, id)) < 0)
+		if ((err = type_of(s, rel, &rt)) < 0)
 			return sfa_error_prefix(err == SFA_ENOTFOUND ? SFA_EINPUT : err, "field 'related_to': ");
+		snprintf(id, sizeof(id), "%s", rel);
 		if (rt == &sfa_type_activity)
 			return sfa_error_set(SFA_EINPUT, "field 'related_to': '%s' is an activity; an activity is about "
 					     "a lead, contact, account or opportunity", rel);
