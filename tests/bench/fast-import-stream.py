@@ -16,7 +16,7 @@ not a stream but one line "OID<TAB>PATH" per record: the git blob id its
 file would have, to check against a store that these are the files sfa
 writes.
 """
-import csv, hashlib, json, random, sys
+import csv, hashlib, json, os, random, sys
 
 ALPHABET = "0123456789abcdefghjkmnpqrstvwxyz"
 
@@ -30,10 +30,20 @@ def new_id(r, seen):
             return s
 
 
+def value_text(v):
+    return json.dumps(v, ensure_ascii=False, separators=(",", ":"))
+
+
 def record_file(rec):
-    lines = ['  %s: %s' % (json.dumps(k, ensure_ascii=False),
-                           json.dumps(rec[k], ensure_ascii=False, separators=(",", ":")))
-             for k in sorted(rec, key=lambda k: k.encode("utf-8"))]
+    """Keys sorted by their UTF-8 bytes, one a line; a list one entry a line."""
+    lines = []
+    for k in sorted(rec, key=lambda k: k.encode("utf-8")):
+        v = rec[k]
+        if isinstance(v, list) and v:
+            text = "[\n" + ",\n".join("    " + value_text(e) for e in v) + "\n  ]"
+        else:
+            text = value_text(v)
+        lines.append("  %s: %s" % (json.dumps(k, ensure_ascii=False), text))
     return ("{\n" + ",\n".join(lines) + "\n}\n").encode("utf-8")
 
 
@@ -43,7 +53,11 @@ def blob(out, path, data):
     out.write(b"\n")
 
 
-def main(argv):
+def run(argv, doc, folder, nextra, setup):
+    """The command line of this script and of the others built on it:
+    CSV COUNT [EXTRA...] [--ids FILE [--oids]]. setup(EXTRA) returns the
+    function that turns a CSV row into the record to store in FOLDER."""
+    prog = os.path.basename(argv[0])
     args = argv[1:]
     ids, oids = None, "--oids" in args
     if oids:
@@ -57,13 +71,14 @@ def main(argv):
                     d = json.loads(line)
                     ids[d.get("external_id")] = d["id"]
         del args[k:k + 2]
-    if len(args) != 2 or (oids and ids is None):
-        sys.stderr.write(__doc__)
+    if len(args) != 2 + nextra or (oids and ids is None):
+        sys.stderr.write(doc)
         return 2
     path, count = args[0], int(args[1])
+    make = setup(args[2:])
     out = sys.stdout.buffer
     if not oids:
-        msg = b"bench: %d leads\n" % count
+        msg = b"bench: %d %s\n" % (count, folder.encode())
         out.write(b"commit refs/heads/main\n"
                   b"committer Bench <bench@example.com> 1767225600 +0000\n"
                   b"data %d\n%s" % (len(msg), msg))
@@ -73,12 +88,9 @@ def main(argv):
         for row in csv.DictReader(f):
             if n == count:
                 break
-            rec = {k: v for k, v in row.items() if v != ""}
-            # the shipped schema stores whole numbers as numbers
-            if "employees" in rec:
-                rec["employees"] = int(rec["employees"])
+            rec = make(row)
             rec["id"] = ids[rec.get("external_id")] if ids is not None else new_id(r, seen)
-            name, data = "leads/%s/%s.json" % (rec["id"][:2], rec["id"]), record_file(rec)
+            name, data = "%s/%s/%s.json" % (folder, rec["id"][:2], rec["id"]), record_file(rec)
             if oids:
                 oid = hashlib.sha1(b"blob %d\0" % len(data) + data).hexdigest()
                 out.write(("%s\t%s\n" % (oid, name)).encode("utf-8"))
@@ -86,12 +98,20 @@ def main(argv):
                 blob(out, name, data)
             n += 1
     if n != count:
-        sys.stderr.write("fast-import-stream.py: %s: %d records, wanted %d\n" % (path, n, count))
+        sys.stderr.write("%s: %s: %d records, wanted %d\n" % (prog, path, n, count))
         return 1
     if not oids:
         out.write(b"\n")
     return 0
 
 
+def lead(row):
+    rec = {k: v for k, v in row.items() if v != ""}
+    # the shipped schema stores whole numbers as numbers
+    if "employees" in rec:
+        rec["employees"] = int(rec["employees"])
+    return rec
+
+
 if __name__ == "__main__":
-    sys.exit(main(sys.argv))
+    sys.exit(run(sys.argv, __doc__, "leads", 0, lambda extra: lead))

@@ -42,8 +42,7 @@
 set -eu
 set -o pipefail
 
-say() { printf 'bench: %s\n' "$*" >&2; }
-die() { printf 'bench: error: %s\n' "$*" >&2; exit 1; }
+. "$(dirname "$0")/lib.sh"
 
 [ $# -le 1 ] || die "usage: tests/bench/pipeline.sh [BUILD]"
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
@@ -103,24 +102,6 @@ unset SFA_STORE SFA_EXEC_PATH SFA_LOCK_TIMEOUT GIT_DIR GIT_OBJECT_DIRECTORY \
 rm -rf "$STORE" "$FI_GIT" "$FI_FULL_GIT" "$DB" "$DB-journal" "$LOGS" "$RESULTS"
 mkdir -p "$LOGS"
 
-# cached FILE STAMP: FILE exists and was made from inputs described by STAMP.
-cached() { [ -f "$1" ] && [ -f "$1.stamp" ] && [ "$(cat "$1.stamp")" = "$2" ]; }
-
-# generate KIND COUNT FILE: gen-data's COUNT records of KIND, regenerated
-# only when COUNT or the generator changed.
-generate() {
-	local kind=$1 count=$2 file=$3 stamp
-	stamp="gen-data $kind $count $(sha256sum <"$GEN")"
-	if cached "$file" "$stamp"; then
-		say "using cached $file"
-	else
-		say "generating $count $kind into $file"
-		rm -f "$file" "$file.stamp"
-		"$GEN" "$kind" "$count" >"$file.tmp" || die "gen-data failed"
-		mv "$file.tmp" "$file"
-		printf '%s\n' "$stamp" >"$file.stamp"
-	fi
-}
 OPP_CSV=$DIR/opportunities-$N.csv
 ACT_CSV=$DIR/activities-$M.csv
 generate opportunities "$N" "$OPP_CSV"
@@ -136,54 +117,18 @@ git --git-dir="$STORE" show main:config/pipelines.json >"$PIPELINES"
 
 # fast-import streams of the first FI_N and of all N records.
 stream() {
-	local count=$1 file=$DIR/fast-import-opps-$1-of-$N.stream stamp
-	stamp="$count $(cat "$OPP_CSV.stamp") $(sha256sum <"$PIPELINES") $SFA_USER"
-	stamp="$stamp $(cat "$BENCH/fast-import-opps.py" "$BENCH/fast-import-stream.py" | sha256sum)"
-	if cached "$file" "$stamp"; then
-		say "using cached $file"
-	else
-		say "writing the fast-import stream of $count opportunities to $file"
-		rm -f "$file" "$file.stamp"
-		python3 "$BENCH/fast-import-opps.py" "$OPP_CSV" "$count" "$PIPELINES" >"$file.tmp" ||
-			die "fast-import-opps.py failed"
-		mv "$file.tmp" "$file"
-		printf '%s\n' "$stamp" >"$file.stamp"
-	fi
-	STREAM=$file
+	STREAM=$DIR/fast-import-opps-$1-of-$N.stream
+	made "$STREAM" "$1 $(cat "$OPP_CSV.stamp") $(sha256sum <"$PIPELINES") $SFA_USER $(cat \
+		"$BENCH/fast-import-opps.py" "$BENCH/fast-import-stream.py" | sha256sum)" \
+		"the fast-import stream of $1 opportunities" \
+		python3 "$BENCH/fast-import-opps.py" "$OPP_CSV" "$1" "$PIPELINES"
 }
 stream "$FI_N"
 FI_STREAM=$STREAM
 stream "$N"
 FULL_STREAM=$STREAM
 
-# Formatting: milliseconds as seconds or milliseconds, KiB as MiB, a
-# ratio, disk usage.
-s() { awk -v ms="$1" 'BEGIN {printf "%.2f s", ms / 1000}'; }
-ms() { awk -v ms="$1" 'BEGIN {if (ms < 10000) printf "%d ms", ms; else printf "%.2f s", ms / 1000}'; }
-mib() { awk -v k="$1" 'BEGIN {printf "%.1f MiB", k / 1024}'; }
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN {if (b > 0) printf "%.2f", a / b; else print "-"}'; }
-du_mb() { du -sk "$@" | awk '{k += $1} END {printf "%.1f MB", k * 1024 / 1e6}'; }
 
-# measure NAME IN OUT CMD...: run CMD with stdin from IN, stdout to OUT and
-# stderr to $LOGS/NAME.err; record its wall time in WALL[NAME] (ms) and its
-# peak resident set in RSS[NAME] (KiB). An exit status not in $MEASURE_OK
-# (default 0) is fatal.
-declare -A WALL RSS
-measure() {
-	local name=$1 in=$2 out=$3 t0 t1 rc=0
-	shift 3
-	say "timing $name"
-	t0=$(date +%s%N)
-	/usr/bin/time -f %M -o "$LOGS/$name.time" "$@" <"$in" >"$out" 2>"$LOGS/$name.err" || rc=$?
-	t1=$(date +%s%N)
-	if ! [[ " ${MEASURE_OK:-0} " == *" $rc "* ]]; then
-		cat "$LOGS/$name.err" >&2
-		die "$name: exit status $rc: $*"
-	fi
-	WALL[$name]=$(((t1 - t0) / 1000000))
-	RSS[$name]=$(tail -n 1 "$LOGS/$name.time")
-	say "$name: $(ms "${WALL[$name]}"), peak RSS $(mib "${RSS[$name]}")"
-}
 
 # median_each NAME LIST CMD...: run CMD once for each line of LIST, each a
 # new process, with {1}, {2}, ... in its words replaced by the line's

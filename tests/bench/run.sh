@@ -36,8 +36,7 @@
 set -eu
 set -o pipefail
 
-say() { printf 'bench: %s\n' "$*" >&2; }
-die() { printf 'bench: error: %s\n' "$*" >&2; exit 1; }
+. "$(dirname "$0")/lib.sh"
 
 [ $# -le 1 ] || die "usage: tests/bench/run.sh [BUILD]"
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
@@ -86,69 +85,23 @@ rm -rf "$STORE" "$FI_GIT" "$FI_FULL_GIT" "$DB" "$DB-journal" "$LOGS" \
 	"$DIR/blob-ids" "$RESULTS"
 mkdir -p "$LOGS"
 
-# cached FILE STAMP: FILE exists and was made from inputs described by STAMP.
-cached() { [ -f "$1" ] && [ -f "$1.stamp" ] && [ "$(cat "$1.stamp")" = "$2" ]; }
-
 # Input data, regenerated only when N or the generator changed.
 CSV=$DIR/leads-$N.csv
-stamp="gen-data leads $N $(sha256sum <"$GEN")"
-if cached "$CSV" "$stamp"; then
-	say "using cached $CSV"
-else
-	say "generating $N leads into $CSV"
-	rm -f "$CSV" "$CSV.stamp"
-	"$GEN" leads "$N" >"$CSV.tmp" || die "gen-data failed"
-	mv "$CSV.tmp" "$CSV"
-	printf '%s\n' "$stamp" >"$CSV.stamp"
-fi
+generate leads "$N" "$CSV"
 CSV_BYTES=$(stat -c %s "$CSV")
 
 # fast-import streams of the first FI_N and of all N records.
 stream() {
-	local count=$1 file=$DIR/fast-import-$1-of-$N.stream stamp
-	stamp="$count $(cat "$CSV.stamp") $(sha256sum <"$BENCH/fast-import-stream.py")"
-	if cached "$file" "$stamp"; then
-		say "using cached $file"
-	else
-		say "writing the fast-import stream of $count records to $file"
-		rm -f "$file" "$file.stamp"
-		python3 "$BENCH/fast-import-stream.py" "$CSV" "$count" >"$file.tmp" ||
-			die "fast-import-stream.py failed"
-		mv "$file.tmp" "$file"
-		printf '%s\n' "$stamp" >"$file.stamp"
-	fi
-	STREAM=$file
+	STREAM=$DIR/fast-import-$1-of-$N.stream
+	made "$STREAM" "$1 $(cat "$CSV.stamp") $(sha256sum <"$BENCH/fast-import-stream.py")" \
+		"the fast-import stream of $1 records" python3 "$BENCH/fast-import-stream.py" "$CSV" "$1"
 }
 stream "$FI_N"
 FI_STREAM=$STREAM
 stream "$N"
 FULL_STREAM=$STREAM
 
-# Formatting: milliseconds as seconds, KiB as MiB, a ratio, disk usage.
-s() { awk -v ms="$1" 'BEGIN {printf "%.2f s", ms / 1000}'; }
-mib() { awk -v k="$1" 'BEGIN {printf "%.1f MiB", k / 1024}'; }
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN {if (b > 0) printf "%.2f", a / b; else print "-"}'; }
-du_mb() { du -sk "$@" | awk '{k += $1} END {printf "%.1f MB", k * 1024 / 1e6}'; }
 
-# measure NAME IN OUT CMD...: run CMD with stdin from IN, stdout to OUT and
-# stderr to $LOGS/NAME.err; record its wall time in WALL[NAME] (ms) and its
-# peak resident set in RSS[NAME] (KiB). Any exit status but 0 is fatal.
-declare -A WALL RSS
-measure() {
-	local name=$1 in=$2 out=$3 t0 t1 rc=0
-	shift 3
-	say "timing $name"
-	t0=$(date +%s%N)
-	/usr/bin/time -f %M -o "$LOGS/$name.time" "$@" <"$in" >"$out" 2>"$LOGS/$name.err" || rc=$?
-	t1=$(date +%s%N)
-	if [ $rc -ne 0 ]; then
-		cat "$LOGS/$name.err" >&2
-		die "$name: exit status $rc: $*"
-	fi
-	WALL[$name]=$(((t1 - t0) / 1000000))
-	RSS[$name]=$(tail -n 1 "$LOGS/$name.time")
-	say "$name: $(s "${WALL[$name]}"), peak RSS $(mib "${RSS[$name]}")"
-}
 
 # median_ms COUNT CMD...: run CMD COUNT times, each a new process, and
 # print the median wall time in milliseconds. Any exit status but 0 is fatal.
