@@ -16,16 +16,6 @@
 
 static const struct sfa_type *const L = &sfa_type_lead;
 
-/* Parses test JSON; a broken literal is a broken test. */
-static json_t *js(const char *text)
-{
-	json_error_t jerr;
-	json_t *v = json_loads(text, 0, &jerr);
-	if (!v)
-		printf("# bad test JSON: %s: %s\n", text, jerr.text);
-	return v;
-}
-
 /* A new store in the test's directory, open; NULL when that fails. */
 static struct sfa_store *new_store(const char *name)
 {
@@ -42,7 +32,7 @@ static struct sfa_store *new_store(const char *name)
 /* Adds the lead `text` (JSON); its id in `id`, "" when refused. */
 static void add(struct sfa_store *s, const char *text, char id[SFA_ID_LEN + 1])
 {
-	json_t *rec = js(text);
+	json_t *rec = unit_json(text);
 
 	id[0] = '\0';
 	if (!rec || !CHECK_INT(sfa_add(s, L, rec, "unit", id), 0)) {
@@ -56,7 +46,7 @@ static void add(struct sfa_store *s, const char *text, char id[SFA_ID_LEN + 1])
 static const char *match(struct sfa_store *s, const char *text, struct sfa_buf *why)
 {
 	static char out[SFA_ID_LEN + 1];
-	json_t *rec = js(text);
+	json_t *rec = unit_json(text);
 	int err;
 
 	if (why)

@@ -11,16 +11,6 @@
 #include "unit.h"
 #include "sfa/banned.h"
 
-/* Parses test JSON; a broken literal is a broken test. */
-static json_t *js(const char *text)
-{
-	json_error_t jerr;
-	json_t *v = json_loads(text, JSON_DECODE_ANY, &jerr);
-	if (!v)
-		printf("# bad test JSON: %s: %s\n", text, jerr.text);
-	return v;
-}
-
 /* `s` as an escaped TEXT value (valid until the next call). */
 static const char *text(const char *s)
 {
@@ -166,7 +156,7 @@ static void test_fold(void)
 /* What sfa_ics_activity writes for `act` (and its return in `*ret`), in UTC. */
 static const char *written(struct sfa_ics *ics, const char *act, const char *about, int *ret)
 {
-	json_t *a = js(act);
+	json_t *a = unit_json(act);
 
 	sfa_buf_reset(ics->out);
 	*ret = a ? sfa_ics_activity(ics, a, about) : -99;

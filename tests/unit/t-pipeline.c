@@ -10,22 +10,12 @@
 #include "unit.h"
 #include "sfa/banned.h"
 
-/* Parses test JSON; a broken literal is a broken test. */
-static json_t *js(const char *text)
-{
-	json_error_t jerr;
-	json_t *v = json_loads(text, JSON_DECODE_ANY, &jerr);
-	if (!v)
-		printf("# bad test JSON: %s: %s\n", text, jerr.text);
-	return v;
-}
-
 /* The message of the error parsing `config` gives, or "(accepted)". */
 static const char *refusal(const char *config)
 {
 	static char msg[512];
 	struct sfa_pipelines *ps = NULL;
-	json_t *c = js(config);
+	json_t *c = unit_json(config);
 	int err;
 
 	if (!c)
@@ -148,7 +138,7 @@ done:
 static void test_small(void)
 {
 	struct sfa_pipelines *ps = NULL;
-	json_t *c = js(ONE(OPEN("a", ", \"to\": [\"l\", \"b\"]") ", " OPEN("b", ", \"rot_days\": 0") ", "
+	json_t *c = unit_json(ONE(OPEN("a", ", \"to\": [\"l\", \"b\"]") ", " OPEN("b", ", \"rot_days\": 0") ", "
 			   LOST ", " WON, ""));
 
 	/* one pipeline is the default without saying so; "to" may name later stages */
@@ -328,7 +318,7 @@ static void test_path(void)
 	struct sfa_stage_visit *v = NULL;
 	size_t n = 99;
 	time_t now = JAN1 + DAYS(31);	/* 2026-02-01 */
-	json_t *rec = js("{\"stage\": \"closed-lost\", \"stage_history\": ["
+	json_t *rec = unit_json("{\"stage\": \"closed-lost\", \"stage_history\": ["
 			 "{\"at\": \"2026-01-01T00:00:00Z\", \"by\": \"ann\", \"to\": \"prospecting\"}, "
 			 "{\"at\": \"2026-01-11T00:00:00Z\", \"by\": \"bob\", \"from\": \"prospecting\", "
 			 "\"to\": \"proposal\"}, "
@@ -365,14 +355,14 @@ static void test_path(void)
 	json_decref(rec);
 
 	/* no history, an empty one */
-	rec = js("{\"stage\": \"proposal\"}");
+	rec = unit_json("{\"stage\": \"proposal\"}");
 	v = (struct sfa_stage_visit *)1;
 	n = 99;
 	CHECK_INT(sfa_opportunity_path(&v, &n, rec, now), 0);
 	CHECK_INT(n, 0);
 	CHECK(v == NULL);
 	json_decref(rec);
-	rec = js("{\"stage_history\": []}");
+	rec = unit_json("{\"stage_history\": []}");
 	v = NULL;
 	n = 99;
 	CHECK_INT(sfa_opportunity_path(&v, &n, rec, now), 0);
@@ -381,7 +371,7 @@ static void test_path(void)
 	json_decref(rec);
 
 	/* malformed */
-	rec = js("{\"stage_history\": [{\"at\": \"2026-01-01T00:00:00Z\", \"to\": \"a\"}, "
+	rec = unit_json("{\"stage_history\": [{\"at\": \"2026-01-01T00:00:00Z\", \"to\": \"a\"}, "
 		 "{\"at\": \"2026-01-02T00:00:00Z\", \"from\": \"a\"}]}");
 	v = NULL;
 	n = 99;
@@ -390,17 +380,17 @@ static void test_path(void)
 	CHECK(v == NULL);
 	CHECK_INT(n, 0);
 	json_decref(rec);
-	rec = js("{\"stage_history\": [{\"at\": \"2026-01-01 09:00\", \"to\": \"a\"}]}");
+	rec = unit_json("{\"stage_history\": [{\"at\": \"2026-01-01 09:00\", \"to\": \"a\"}]}");
 	CHECK_INT(sfa_opportunity_path(&v, &n, rec, now), SFA_EINPUT);
 	CHECK_STR(sfa_error_last(), "field 'stage_history': entry 1 is malformed");
 	json_decref(rec);
-	rec = js("{\"stage_history\": [{\"to\": \"a\"}]}");
+	rec = unit_json("{\"stage_history\": [{\"to\": \"a\"}]}");
 	CHECK_INT(sfa_opportunity_path(&v, &n, rec, now), SFA_EINPUT);
 	json_decref(rec);
-	rec = js("{\"stage_history\": [\"a\"]}");
+	rec = unit_json("{\"stage_history\": [\"a\"]}");
 	CHECK_INT(sfa_opportunity_path(&v, &n, rec, now), SFA_EINPUT);
 	json_decref(rec);
-	rec = js("{\"stage_history\": {\"at\": \"2026-01-01T00:00:00Z\", \"to\": \"a\"}}");
+	rec = unit_json("{\"stage_history\": {\"at\": \"2026-01-01T00:00:00Z\", \"to\": \"a\"}}");
 	CHECK_INT(sfa_opportunity_path(&v, &n, rec, now), SFA_EINPUT);
 	CHECK_STR(sfa_error_last(), "field 'stage_history': not a list");
 	json_decref(rec);
@@ -409,7 +399,7 @@ static void test_path(void)
 /* The probability of `rec` under `ps`, -2 when the test JSON is broken. */
 static int prob(const struct sfa_pipelines *ps, const char *rec)
 {
-	json_t *v = js(rec);
+	json_t *v = unit_json(rec);
 	int p = v ? sfa_opportunity_probability(ps, v) : -2;
 	json_decref(v);
 	return p;

@@ -13,21 +13,11 @@
 #include "unit.h"
 #include "sfa/banned.h"
 
-/* Parses test JSON; a broken literal is a broken test. */
-static json_t *js(const char *text)
-{
-	json_error_t jerr;
-	json_t *v = json_loads(text, JSON_DECODE_ANY, &jerr);
-	if (!v)
-		printf("# bad test JSON: %s: %s\n", text, jerr.text);
-	return v;
-}
-
 /* The canonical encoding of `json` (free() it). */
 static char *encode(const char *json)
 {
 	struct sfa_buf b = SFA_BUF_INIT;
-	json_t *rec = js(json);
+	json_t *rec = unit_json(json);
 	if (!rec)
 		return NULL;
 	sfa_record_encode(&b, rec);
@@ -133,7 +123,7 @@ static void test_encode(void)
 	/* appends to what the buffer holds */
 	{
 		struct sfa_buf b = SFA_BUF_INIT;
-		json_t *rec = js("{\"k\":\"v\"}");
+		json_t *rec = unit_json("{\"k\":\"v\"}");
 		sfa_buf_addstr(&b, "prefix\n");
 		sfa_record_encode(&b, rec);
 		CHECK_STR(b.buf, "prefix\n{\n  \"k\": \"v\"\n}\n");
@@ -162,7 +152,7 @@ static void test_decode(void)
 	int err;
 
 	for (size_t i = 0; i < sizeof(recs) / sizeof(recs[0]); i++) {
-		json_t *want = js(recs[i]), *got = NULL;
+		json_t *want = unit_json(recs[i]), *got = NULL;
 		struct sfa_buf b = SFA_BUF_INIT, again = SFA_BUF_INIT;
 
 		sfa_record_encode(&b, want);
@@ -247,7 +237,7 @@ static void test_field_names(void)
 /* Runs sfa_record_check on `json`; returns the code and the record (decref it). */
 static int check_rec(const char *json, json_t **out)
 {
-	json_t *rec = js(json);
+	json_t *rec = unit_json(json);
 	int err;
 	if (!rec)
 		return -100;
@@ -268,7 +258,7 @@ static struct sfa_schema *schema;
  */
 static int check_lead(const char *json, json_t **out)
 {
-	json_t *rec = js(json);
+	json_t *rec = unit_json(json);
 	struct sfa_schema_opts opts = { NULL, NULL };
 	int err;
 	if (!rec || !schema) {
@@ -429,7 +419,7 @@ static void test_record_check(void)
 
 	/* without the schema, an email field is text like any other */
 	{
-		json_t *r = js("{\"email\":\"not-an-address\",\"x\":\"\"}");
+		json_t *r = unit_json("{\"email\":\"not-an-address\",\"x\":\"\"}");
 		CHECK_INT(sfa_record_check(r), 0);
 		CHECK_STR(json_string_value(json_object_get(r, "email")), "not-an-address");
 		CHECK(json_is_null(json_object_get(r, "x")));
@@ -441,9 +431,9 @@ static void test_record_check(void)
 
 static void test_merge(void)
 {
-	json_t *rec = js("{\"a\":1,\"b\":\"two\",\"c\":true}");
-	json_t *changes = js("{\"b\":null,\"c\":false,\"d\":\"new\",\"zz\":null}");
-	json_t *want = js("{\"a\":1,\"c\":false,\"d\":\"new\"}");
+	json_t *rec = unit_json("{\"a\":1,\"b\":\"two\",\"c\":true}");
+	json_t *changes = unit_json("{\"b\":null,\"c\":false,\"d\":\"new\",\"zz\":null}");
+	json_t *want = unit_json("{\"a\":1,\"c\":false,\"d\":\"new\"}");
 	json_t *changes_copy = json_deep_copy(changes);
 
 	sfa_record_merge(rec, changes);

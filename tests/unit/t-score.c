@@ -13,16 +13,6 @@
 
 #define DAY 86400
 
-/* Parses test JSON; a broken literal is a broken test. */
-static json_t *js(const char *text)
-{
-	json_error_t jerr;
-	json_t *v = json_loads(text, JSON_DECODE_ANY, &jerr);
-	if (!v)
-		printf("# bad test JSON: %s: %s\n", text, jerr.text);
-	return v;
-}
-
 static time_t now;
 
 /* "YYYY-MM-DDTHH:MM:SSZ" of `days` before `now` (valid until the next call). */
@@ -36,7 +26,7 @@ static const char *ago(double days)
 static struct sfa_score_rules *parse(const char *config)
 {
 	struct sfa_score_rules *r = NULL;
-	json_t *c = js(config);
+	json_t *c = unit_json(config);
 
 	if (c && sfa_score_parse(&r, c) < 0)
 		printf("# config refused: %s\n", sfa_error_last());
@@ -47,7 +37,7 @@ static struct sfa_score_rules *parse(const char *config)
 /* The score of `rec` under `r`, -1 when it cannot be had. */
 static long score(const struct sfa_score_rules *r, struct sfa_score_result *res, const char *rec)
 {
-	json_t *v = js(rec);
+	json_t *v = unit_json(rec);
 	int err;
 
 	if (!r || !v)
@@ -76,7 +66,7 @@ static const char *refusal(const char *config)
 {
 	static char msg[512];
 	struct sfa_score_rules *r = NULL;
-	json_t *c = js(config);
+	json_t *c = unit_json(config);
 	int err;
 
 	if (!c)
@@ -368,7 +358,7 @@ static void test_eval(void)
 		 "{\"title\": \"CEO\", \"employees\": 80, \"source\": \"partner\", \"country\": \"DE\","
 		 " \"phone\": \"1\", \"created_at\": \"%s\", \"notes\": \"a longer text than any value\"}", ago(1));
 	{
-		json_t *v = js(rec), *w = js("{\"title\": \"CTO\"}");
+		json_t *v = unit_json(rec), *w = unit_json("{\"title\": \"CTO\"}");
 		sfa_score_eval(&res, r, v, now);
 		hits_alloc = res.hits_alloc;
 		text_alloc = res.text.alloc;
@@ -667,7 +657,7 @@ static void test_refusals(void)
 
 static int learn(struct sfa_score_model *m, const char *rec)
 {
-	json_t *v = js(rec);
+	json_t *v = unit_json(rec);
 	int n = v ? sfa_score_learn(m, v) : -100;
 
 	json_decref(v);
@@ -676,7 +666,7 @@ static int learn(struct sfa_score_model *m, const char *rec)
 
 static int predict(struct sfa_score_prediction *p, const struct sfa_score_model *m, const char *rec)
 {
-	json_t *v = js(rec);
+	json_t *v = unit_json(rec);
 	int err = v ? sfa_score_predict(p, m, v) : -100;
 
 	json_decref(v);

@@ -6,6 +6,7 @@
 #include <sys/wait.h>
 
 #include <git2.h>
+#include <jansson.h>
 
 #include "sfa/buf.h"
 
@@ -138,4 +139,13 @@ int main(void)
 	printf("1..%d\n", count);
 	git_libgit2_shutdown();
 	return failed ? 1 : 0;
+}
+
+json_t *unit_json(const char *text)
+{
+	json_error_t jerr;
+	json_t *v = json_loads(text, JSON_DECODE_ANY, &jerr);
+	if (!v)
+		printf("# bad test JSON: %s: %s\n", text, jerr.text);
+	return v;
 }

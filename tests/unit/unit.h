@@ -17,6 +17,9 @@ int unit_run(struct sfa_buf *out, const char *fmt, ...) __attribute__((format(pr
 const char *unit_sh(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Number of entries in `dir` whose names end with `suffix` ("" for all), or -1. */
 int unit_count_files(const char *dir, const char *suffix);
+/* Parses test JSON (any value; new reference); a broken literal is reported and gives NULL. */
+typedef struct json_t json_t;
+json_t *unit_json(const char *text);
 /* A fresh empty directory, removed at exit. */
 const char *unit_tmpdir(void);
 
