@@ -37,57 +37,6 @@ enum { OPT_L_STAGE = SFA_VERB_OPT, OPT_L_PIPELINE, OPT_L_CLOSING, OPT_L_STALE };
 
 /* --- list filters: --stage, --pipeline, --closing, --stale ---------------------------- */
 
-/* The first day of `period` counted from the month `m` (0-11) of year `y`: "this-month" etc. */
-static int closing_range(const char *spec, time_t now, char from[11], char to[11])
-{
-	static const char *const when[] = { "last", "this", "next" };
-	struct tm tm;
-	int y, m, span = 0, shift = -2, y2, m2;
-	const char *dash = strchr(spec, '-');
-	const char *dots = strstr(spec, "..");
-
-	if (dots) {	/* DATE..DATE */
-		int a, b, c, d, e, g;
-		if (dots - spec != 10 || strlen(dots + 2) != 10 || sscanf(spec, "%4d-%2d-%2d", &a, &b, &c) != 3 ||
-		    sscanf(dots + 2, "%4d-%2d-%2d", &d, &e, &g) != 3 || b < 1 || b > 12 || e < 1 || e > 12 ||
-		    c < 1 || c > sfa_days_in_month(a, b) || g < 1 || g > sfa_days_in_month(d, e))
-			return sfa_error_set(SFA_EUSAGE, "--closing: not a period: '%s' (this-month, next-quarter, "
-					     "2026-01-01..2026-03-31)", spec);
-		memcpy(from, spec, 10);
-		from[10] = '\0';
-		memcpy(to, dots + 2, 11);
-		if (strcmp(from, to) > 0)
-			return sfa_error_set(SFA_EUSAGE, "--closing: the period '%s' ends before it starts", spec);
-		return 0;
-	}
-	for (int i = 0; dash && i < 3; i++)
-		if ((size_t)(dash - spec) == strlen(when[i]) && !strncasecmp(spec, when[i], strlen(when[i])))
-			shift = i - 1;
-	if (dash && !strcasecmp(dash + 1, "month"))
-		span = 1;
-	else if (dash && !strcasecmp(dash + 1, "quarter"))
-		span = 3;
-	else if (dash && !strcasecmp(dash + 1, "year"))
-		span = 12;
-	if (shift == -2 || !span)
-		return sfa_error_set(SFA_EUSAGE, "--closing: not a period: '%s' (this-month, next-quarter, last-year, "
-				     "2026-01-01..2026-03-31)", spec);
-	gmtime_r(&now, &tm);
-	y = tm.tm_year + 1900;
-	m = tm.tm_mon - tm.tm_mon % span + shift * span;	/* first month of the period, 0-based */
-	while (m < 0) {
-		m += 12;
-		y--;
-	}
-	y += m / 12;
-	m %= 12;
-	y2 = y + (m + span - 1) / 12;
-	m2 = (m + span - 1) % 12;
-	snprintf(from, 11, "%04d-%02d-01", y, m + 1);
-	snprintf(to, 11, "%04d-%02d-%02d", y2, m2 + 1, sfa_days_in_month(y2, m2 + 1));
-	return 0;
-}
-
 static int list_filter(struct sfa_filter *f, int opt, const char *arg)
 {
 	const struct sfa_pipelines *ps;
@@ -100,8 +49,8 @@ static int list_filter(struct sfa_filter *f, int opt, const char *arg)
 	case OPT_L_PIPELINE:
 		return sfa_filter_in(f, "pipeline", arg);
 	case OPT_L_CLOSING:
-		if ((err = closing_range(arg, sfa_now(), from, to)) < 0)
-			return err;
+		if ((err = sfa_period_parse(arg, sfa_now(), from, to)) < 0)
+			return sfa_error_prefix(err, "--closing: ");
 		snprintf(expr, sizeof(expr), "close_date>=%s", from);
 		if ((err = sfa_filter_where(f, expr)) < 0)
 			return err;

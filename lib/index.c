@@ -12,10 +12,11 @@
 #include "sfa/index.h"
 #include "sfa/utf8.h"
 #include "sfa/progress.h"
+#include "sfa/stream.h"
 #include "sfa/treediff.h"
 #include "sfa/banned.h"
 
-#define SCHEMA_VERSION "3"
+#define SCHEMA_VERSION "4"
 
 /*
  * Field names seen in this write transaction, flushed to the fields table
@@ -33,6 +34,8 @@ struct sfa_index {
 	char *path;
 	sqlite3_stmt *put, *del, *get, *oid, *ext, *resolve, *field, *getmeta, *setmeta, *addfield;
 	sqlite3_stmt *rowid, *delkeys, *delrefs, *delsearch, *addkey, *addref, *addsearch, *stagekey, *delstage;
+	sqlite3_stmt *keep, *addcommit;
+	sqlite3_int64 seq;	/* in a write transaction: the number of the commit being indexed */
 	/*
 	 * A bulk write stages match keys in an unindexed table and moves them
 	 * in key order at the end: a million random inserts into the keys
@@ -69,7 +72,18 @@ static const char schema[] =
 	"CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);"
 	"CREATE TABLE IF NOT EXISTS records("
 	" type TEXT NOT NULL, id TEXT NOT NULL, oid BLOB NOT NULL,"
-	" external_id TEXT, created_at TEXT, body TEXT NOT NULL);"
+	" external_id TEXT, created_at TEXT, body TEXT NOT NULL,"
+	" seq INTEGER NOT NULL DEFAULT 0);"	/* the commit (see commits) that wrote this version */
+	/*
+	 * Every commit of the branch's first-parent line, numbered in order,
+	 * and every version of a record that a later commit replaced or
+	 * deleted, valid for the commits from_seq <= seq < to_seq: a report as
+	 * of any date is a query over the rows valid then, no snapshot needed.
+	 */
+	"CREATE TABLE IF NOT EXISTS commits(seq INTEGER PRIMARY KEY, oid BLOB NOT NULL, time INTEGER NOT NULL);"
+	"CREATE TABLE IF NOT EXISTS versions(type TEXT NOT NULL, id TEXT NOT NULL,"
+	" external_id TEXT, created_at TEXT, body TEXT NOT NULL,"
+	" from_seq INTEGER NOT NULL, to_seq INTEGER NOT NULL);"
 	"CREATE TABLE IF NOT EXISTS fields(type TEXT NOT NULL, name TEXT NOT NULL,"
 	" PRIMARY KEY(type, name)) WITHOUT ROWID;"
 	/* match keys for duplicates: normalized email, phone, name block, company, domain */
@@ -86,6 +100,9 @@ static const char secondary[] =
 	"CREATE INDEX IF NOT EXISTS keys_rid ON keys(rid);"
 	"CREATE INDEX IF NOT EXISTS refs_target ON refs(target);"
 	"CREATE INDEX IF NOT EXISTS refs_rid ON refs(rid);"
+	"CREATE INDEX IF NOT EXISTS versions_to ON versions(type, to_seq);"
+	"CREATE INDEX IF NOT EXISTS commits_oid ON commits(oid);"
+	"CREATE INDEX IF NOT EXISTS commits_time ON commits(time, seq);"
 	/* a rep's agenda (owner, due_at) and stale deals (stage, last touch): see indexed_expr() */
 	"CREATE INDEX IF NOT EXISTS records_owner_due ON records(type, (body ->> '$.owner'), (body ->> '$.due_at'));"
 	"CREATE INDEX IF NOT EXISTS records_stage_touch ON records(type, (body ->> '$.stage'),"
@@ -96,7 +113,7 @@ static void finalize_all(struct sfa_index *ix)
 	sqlite3_stmt **all[] = { &ix->put, &ix->del, &ix->get, &ix->oid, &ix->ext, &ix->resolve,
 				 &ix->field, &ix->getmeta, &ix->setmeta, &ix->addfield, &ix->rowid,
 				 &ix->delkeys, &ix->delrefs, &ix->delsearch, &ix->addkey, &ix->addref,
-				 &ix->addsearch, &ix->stagekey, &ix->delstage };
+				 &ix->addsearch, &ix->stagekey, &ix->delstage, &ix->keep, &ix->addcommit };
 	for (size_t i = 0; i < sizeof(all) / sizeof(all[0]); i++) {
 		sqlite3_finalize(*all[i]);
 		*all[i] = NULL;
@@ -112,13 +129,21 @@ static int prepare_all(struct sfa_index *ix)
 			    * its JSON parser is several times faster than building
 			    * a jansson tree, and refuses a malformed body all the same.
 			    */
-			   "INSERT INTO records(type, id, oid, external_id, created_at, body)"
+			   "INSERT INTO records(type, id, oid, external_id, created_at, body, seq)"
 			   " VALUES(?1, ?2, ?3,"
 			   " CASE json_type(?4, '$.external_id') WHEN 'text' THEN ?4 ->> '$.external_id' END,"
 			   " CASE json_type(?4, '$.created_at') WHEN 'text' THEN ?4 ->> '$.created_at' END,"
-			   " ?4) ON CONFLICT(type, id) DO UPDATE SET"
+			   " ?4, ?5) ON CONFLICT(type, id) DO UPDATE SET"
 			   " oid = excluded.oid, external_id = excluded.external_id,"
-			   " created_at = excluded.created_at, body = excluded.body RETURNING rowid")) < 0 ||
+			   " created_at = excluded.created_at, body = excluded.body, seq = excluded.seq"
+			   " RETURNING rowid")) < 0 ||
+	    /* the version a commit replaces (not one written earlier by the same commit) */
+	    (err = prepare(ix, &ix->keep,
+			   "INSERT INTO versions(type, id, external_id, created_at, body, from_seq, to_seq)"
+			   " SELECT type, id, external_id, created_at, body, seq, ?2 FROM records"
+			   " WHERE rowid = ?1 AND seq < ?2")) < 0 ||
+	    (err = prepare(ix, &ix->addcommit,
+			   "INSERT OR REPLACE INTO commits(seq, oid, time) VALUES(?1, ?2, ?3)")) < 0 ||
 	    (err = prepare(ix, &ix->rowid, "SELECT rowid FROM records WHERE type = ?1 AND id = ?2")) < 0 ||
 	    (err = prepare(ix, &ix->delkeys, "DELETE FROM keys WHERE rid = ?1")) < 0 ||
 	    (err = prepare(ix, &ix->delrefs, "DELETE FROM refs WHERE rid = ?1")) < 0 ||
@@ -172,6 +197,7 @@ static int set_meta(struct sfa_index *ix, const char *key, const char *value)
 
 static void free_buf(void *p);
 static int flush_keys(struct sfa_index *ix);
+static int step_done(struct sfa_index *ix, sqlite3_stmt *st, const char *what);
 
 /* 1 when `sql` gives a row (errors count as no row). */
 static int has_row(struct sfa_index *ix, const char *sql)
@@ -266,7 +292,8 @@ int sfa_index_open(struct sfa_index **out, const char *path)
 	if (has_row(ix, "SELECT 1 FROM sqlite_master WHERE name = 'meta'") &&
 	    !has_row(ix, "SELECT 1 FROM meta WHERE key = 'schema' AND value = '" SCHEMA_VERSION "'") &&
 	    (err = exec(ix, "DROP TABLE IF EXISTS meta; DROP TABLE IF EXISTS records; DROP TABLE IF EXISTS fields;"
-			    " DROP TABLE IF EXISTS keys; DROP TABLE IF EXISTS refs; DROP TABLE IF EXISTS search;")) < 0)
+			    " DROP TABLE IF EXISTS keys; DROP TABLE IF EXISTS refs; DROP TABLE IF EXISTS search;"
+			    " DROP TABLE IF EXISTS commits; DROP TABLE IF EXISTS versions;")) < 0)
 		goto done;
 	if ((err = exec(ix, schema)) < 0 || (err = exec(ix, secondary)) < 0 ||
 	    (err = exec(ix, "CREATE TEMP TABLE keys_stage(kind TEXT NOT NULL, key TEXT NOT NULL, rid INTEGER NOT NULL);"
@@ -337,10 +364,28 @@ int sfa_index_commit(struct sfa_index *ix, git_oid *out)
 	return err;
 }
 
+/* The number the next indexed commit gets. */
+static int next_seq(struct sfa_index *ix)
+{
+	sqlite3_stmt *st;
+	int rc;
+	if (sqlite3_prepare_v2(ix->db, "SELECT coalesce(max(seq), 0) + 1 FROM commits", -1, &st, NULL) != SQLITE_OK)
+		return db_error(ix, "cannot read commits");
+	rc = sqlite3_step(st);
+	ix->seq = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 1;
+	sqlite3_finalize(st);
+	return rc == SQLITE_ROW ? 0 : db_error(ix, "cannot read commits");
+}
+
 int sfa_index_begin(struct sfa_index *ix)
 {
+	int err;
 	nameset_clear(&ix->seen);
-	return exec(ix, "BEGIN IMMEDIATE");
+	if ((err = exec(ix, "BEGIN IMMEDIATE")) < 0)
+		return err;
+	if ((err = next_seq(ix)) < 0)
+		sqlite3_exec(ix->db, "ROLLBACK", NULL, NULL, NULL);
+	return err;
 }
 
 static int flush_names(struct sfa_index *ix)
@@ -374,10 +419,17 @@ int sfa_index_end(struct sfa_index *ix, int commit)
 	return err;
 }
 
-int sfa_index_set_commit(struct sfa_index *ix, const git_oid *commit)
+int sfa_index_set_commit(struct sfa_index *ix, const git_oid *commit, long long time)
 {
 	char hex[GIT_OID_HEXSZ + 1];
+	int err;
 	git_oid_tostr(hex, sizeof(hex), commit);
+	sqlite3_bind_int64(ix->addcommit, 1, ix->seq);
+	sqlite3_bind_blob(ix->addcommit, 2, commit->id, GIT_OID_RAWSZ, SQLITE_STATIC);
+	sqlite3_bind_int64(ix->addcommit, 3, time);
+	if ((err = step_done(ix, ix->addcommit, "cannot record commit")) < 0)
+		return err;
+	ix->seq++;	/* a walk over several commits goes on with the next */
 	return set_meta(ix, "commit", hex);
 }
 
@@ -502,6 +554,14 @@ static int del_derived(struct sfa_index *ix, sqlite3_int64 rid)
 	return 0;
 }
 
+/* The current version of row `rid` becomes history, valid until this commit. */
+static int keep_version(struct sfa_index *ix, sqlite3_int64 rid)
+{
+	sqlite3_bind_int64(ix->keep, 1, rid);
+	sqlite3_bind_int64(ix->keep, 2, ix->seq);
+	return step_done(ix, ix->keep, "cannot keep record version");
+}
+
 int sfa_index_put(struct sfa_index *ix, const struct sfa_type *t, const char *id,
 		  const git_oid *blob, const char *body, size_t len)
 {
@@ -518,12 +578,13 @@ int sfa_index_put(struct sfa_index *ix, const struct sfa_type *t, const char *id
 	sqlite3_reset(ix->rowid);
 	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
 		return db_error(ix, "cannot look up record");
-	if (rc == SQLITE_ROW && (err = del_derived(ix, rid)) < 0)
+	if (rc == SQLITE_ROW && ((err = keep_version(ix, rid)) < 0 || (err = del_derived(ix, rid)) < 0))
 		return err;
 	sqlite3_bind_text(ix->put, 1, t->name, -1, SQLITE_STATIC);
 	sqlite3_bind_text(ix->put, 2, id, -1, SQLITE_STATIC);
 	sqlite3_bind_blob(ix->put, 3, blob->id, GIT_OID_RAWSZ, SQLITE_STATIC);
 	sqlite3_bind_text(ix->put, 4, body, (int)len, SQLITE_STATIC);
+	sqlite3_bind_int64(ix->put, 5, ix->seq);
 	rc = sqlite3_step(ix->put);
 	rid = sqlite3_column_int64(ix->put, 0);
 	if (rc == SQLITE_ROW)
@@ -554,7 +615,7 @@ int sfa_index_del(struct sfa_index *ix, const struct sfa_type *t, const char *id
 	if (rc == SQLITE_ROW)
 		rid = sqlite3_column_int64(ix->rowid, 0);
 	sqlite3_reset(ix->rowid);
-	if (rc == SQLITE_ROW && (err = del_derived(ix, rid)) < 0)
+	if (rc == SQLITE_ROW && ((err = keep_version(ix, rid)) < 0 || (err = del_derived(ix, rid)) < 0))
 		return err;
 	sqlite3_bind_text(ix->del, 1, t->name, -1, SQLITE_STATIC);
 	sqlite3_bind_text(ix->del, 2, id, -1, SQLITE_STATIC);
@@ -809,52 +870,75 @@ static const struct sfa_cond **conds_in_order(const struct sfa_query *q, int *na
 	return order;
 }
 
-long sfa_index_list(struct sfa_index *ix, const struct sfa_query *q,
-		    int (*fn)(const json_t *rec, void *data), void *data)
+/*
+ * The records a query reads: the current rows, or as of commit number
+ * `as_of` the rows valid then, current or kept as history.
+ */
+static void source_sql(struct sfa_buf *sql, const struct sfa_query *q)
 {
-	const struct sfa_cond **order = NULL;
-	int nalts = 0;
-	struct sfa_buf sql = SFA_BUF_INIT;
-	sqlite3_stmt *st = NULL;
-	long n = 0;
-	int rc, err = 0, param = 2;
+	if (!q->as_of) {
+		sfa_buf_addstr(sql, " FROM records r");
+		return;
+	}
+	sfa_buf_addf(sql, " FROM (SELECT type, id, external_id, created_at, body FROM records"
+		     " WHERE type = ?1 AND seq <= %lld"
+		     " UNION ALL SELECT type, id, external_id, created_at, body FROM versions"
+		     " WHERE type = ?1 AND to_seq > %lld AND from_seq <= %lld) r", q->as_of, q->as_of, q->as_of);
+}
 
-	/* Bare ids need no body: no JSON to read and parse per row. */
-	sfa_buf_addstr(&sql, q->ids_only ? "SELECT r.id FROM records r" : "SELECT r.body FROM records r");
+/*
+ * Appends the FROM and WHERE clauses of `q` (parameter 1 is the type,
+ * then `*param` on) and returns the conditions in parameter order, for
+ * bind_where (caller frees).
+ */
+static const struct sfa_cond **where_sql(struct sfa_buf *sql, const struct sfa_query *q, int *param)
+{
+	const struct sfa_cond **order;
+	int nalts = 0;
+
+	source_sql(sql, q);
 	if (q->match)
-		sfa_buf_addf(&sql, " JOIN (SELECT rowid, rank FROM search WHERE search MATCH ?%d) s ON s.rowid = r.rowid",
-			     param++);
-	sfa_buf_addstr(&sql, " WHERE r.type = ?1");
+		sfa_buf_addf(sql, " JOIN (SELECT rowid, rank FROM search WHERE search MATCH ?%d) s ON s.rowid = r.rowid",
+			     (*param)++);
+	sfa_buf_addstr(sql, " WHERE r.type = ?1");
 	if (q->refers_to)
-		sfa_buf_addf(&sql, " AND r.rowid IN (SELECT rid FROM refs WHERE target = ?%d)", param++);
+		sfa_buf_addf(sql, " AND r.rowid IN (SELECT rid FROM refs WHERE target = ?%d)", (*param)++);
 	order = conds_in_order(q, &nalts);
 	for (size_t i = 0; i < q->nconds; i++) {
 		int alt = order[i]->alt;
 		struct sfa_buf one = SFA_BUF_INIT;
-		cond_sql(&one, order[i], &param);	/* " AND cond" */
+		cond_sql(&one, order[i], param);	/* " AND cond" */
 		if (alt && (i == 0 || order[i - 1]->alt != alt))	/* the first of an alternative */
-			sfa_buf_addf(&sql, "%s%s", i == 0 || !order[i - 1]->alt ? " AND ((" : ") OR (", one.buf + 5);
+			sfa_buf_addf(sql, "%s%s", i == 0 || !order[i - 1]->alt ? " AND ((" : ") OR (", one.buf + 5);
 		else
-			sfa_buf_addstr(&sql, one.buf);
+			sfa_buf_addstr(sql, one.buf);
 		if (alt && i + 1 == q->nconds)
-			sfa_buf_addstr(&sql, "))");
+			sfa_buf_addstr(sql, "))");
 		sfa_buf_release(&one);
 	}
 	if (q->or_block && !nalts)
-		sfa_buf_addstr(&sql, " AND 0");	/* an empty OR block: nothing */
-	sfa_buf_addstr(&sql, " ORDER BY ");
+		sfa_buf_addstr(sql, " AND 0");	/* an empty OR block: nothing */
+	return order;
+}
+
+/* ORDER BY and LIMIT; parameters from `*param`. */
+static void order_sql(struct sfa_buf *sql, const struct sfa_query *q, int *param)
+{
+	sfa_buf_addstr(sql, " ORDER BY ");
 	for (size_t i = 0; i < q->nsort; i++) {
 		/* records without the field last, whichever the direction */
-		field_sql(&sql, q->sort[i].field, param, 1);
-		sfa_buf_addstr(&sql, " IS NULL, ");
-		field_sql(&sql, q->sort[i].field, param++, 1);
-		sfa_buf_addstr(&sql, q->sort[i].desc ? " DESC, " : ", ");
+		field_sql(sql, q->sort[i].field, *param, 1);
+		sfa_buf_addstr(sql, " IS NULL, ");
+		field_sql(sql, q->sort[i].field, (*param)++, 1);
+		sfa_buf_addstr(sql, q->sort[i].desc ? " DESC, " : ", ");
 	}
-	sfa_buf_addf(&sql, "%sr.created_at, r.id LIMIT ?%d", q->match && !q->nsort ? "s.rank, " : "", param);
-	if ((err = prepare(ix, &st, sql.buf)) < 0)
-		goto done;
+	sfa_buf_addf(sql, "%sr.created_at, r.id LIMIT ?%d", q->match && !q->nsort ? "s.rank, " : "", *param);
+}
+
+/* Binds what where_sql and order_sql numbered, in the same order. */
+static void bind_query(sqlite3_stmt *st, const struct sfa_query *q, const struct sfa_cond **order, int param)
+{
 	sqlite3_bind_text(st, 1, q->type->name, -1, SQLITE_STATIC);
-	param = 2;
 	if (q->match)
 		sqlite3_bind_text(st, param++, q->match, -1, SQLITE_STATIC);
 	if (q->refers_to)
@@ -892,6 +976,37 @@ long sfa_index_list(struct sfa_index *ix, const struct sfa_query *q,
 		else
 			param++;
 	sqlite3_bind_int64(st, param, q->limit);	/* negative: no limit */
+}
+
+/* Prepares the whole statement of `q` selecting `what` (an SQL list over r). */
+static int query_stmt(struct sfa_index *ix, const struct sfa_query *q, const char *what, sqlite3_stmt **st)
+{
+	const struct sfa_cond **order;
+	struct sfa_buf sql = SFA_BUF_INIT;
+	int err, param = 2;
+
+	if (q->as_of && (q->match || q->refers_to))
+		return sfa_error_set(SFA_EUSAGE, "search and references are about the records now, not as of a date");
+	sfa_buf_addf(&sql, "SELECT %s", what);
+	order = where_sql(&sql, q, &param);
+	order_sql(&sql, q, &param);
+	if ((err = prepare(ix, st, sql.buf)) == 0)
+		bind_query(*st, q, order, 2);
+	free(order);
+	sfa_buf_release(&sql);
+	return err;
+}
+
+long sfa_index_list(struct sfa_index *ix, const struct sfa_query *q,
+		    int (*fn)(const json_t *rec, void *data), void *data)
+{
+	sqlite3_stmt *st = NULL;
+	long n = 0;
+	int rc, err;
+
+	/* Bare ids need no body: no JSON to read and parse per row. */
+	if ((err = query_stmt(ix, q, q->ids_only ? "r.id" : "r.body", &st)) < 0)
+		return err;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		json_t *rec;
 		if (q->ids_only) {
@@ -909,10 +1024,101 @@ long sfa_index_list(struct sfa_index *ix, const struct sfa_query *q,
 	if (rc != SQLITE_DONE)
 		err = db_error(ix, "cannot list records");
 done:
-	free(order);
 	sqlite3_finalize(st);
-	sfa_buf_release(&sql);
 	return err < 0 ? err : n;
+}
+
+long sfa_index_rows(struct sfa_index *ix, const struct sfa_query *q, const char *const *fields,
+		    int (*fn)(const char *const *values, void *data), void *data)
+{
+	struct sfa_buf what = SFA_BUF_INIT;
+	sqlite3_stmt *st = NULL;
+	const char **vals;
+	size_t nf = 0;
+	long n = 0;
+	int rc, err;
+
+	while (fields[nf])
+		nf++;
+	for (size_t i = 0; i < nf; i++) {
+		if (i)
+			sfa_buf_addstr(&what, ", ");
+		if (is_column(fields[i])) {
+			field_sql(&what, fields[i], 0, 1);
+		} else {	/* a constant path: the field names come from the program, quoted for JSON */
+			struct sfa_buf path = SFA_BUF_INIT;
+			sfa_buf_addstr(&path, "$.");
+			sfa_json_string(&path, fields[i], strlen(fields[i]));
+			sfa_buf_addstr(&what, "r.body ->> '");
+			for (size_t k = 0; k < path.len; k++)
+				sfa_buf_add(&what, path.buf[k] == '\'' ? "''" : &path.buf[k], path.buf[k] == '\'' ? 2 : 1);
+			sfa_buf_addch(&what, '\'');
+			sfa_buf_release(&path);
+		}
+	}
+	err = query_stmt(ix, q, what.buf, &st);
+	sfa_buf_release(&what);
+	if (err < 0)
+		return err;
+	vals = sfa_xcalloc(nf + 1, sizeof(*vals));
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		for (size_t i = 0; i < nf; i++)
+			vals[i] = (const char *)sqlite3_column_text(st, (int)i);
+		if ((err = fn(vals, data)) < 0)
+			break;
+		n++;
+	}
+	if (err == 0 && rc != SQLITE_DONE)
+		err = db_error(ix, "cannot read records");
+	free(vals);
+	sqlite3_finalize(st);
+	return err < 0 ? err : n;
+}
+
+/* --- history --------------------------------------------------------- */
+
+static int seq_lookup(struct sfa_index *ix, const char *sql, sqlite3_int64 a, const void *blob,
+		      long long *seq, git_oid *oid, long long *time)
+{
+	sqlite3_stmt *st;
+	int rc, err = SFA_ENOTFOUND;
+	if (sqlite3_prepare_v2(ix->db, sql, -1, &st, NULL) != SQLITE_OK)
+		return db_error(ix, "cannot read commits");
+	if (blob)
+		sqlite3_bind_blob(st, 1, blob, GIT_OID_RAWSZ, SQLITE_STATIC);
+	else
+		sqlite3_bind_int64(st, 1, a);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		err = 0;
+		if (seq)
+			*seq = sqlite3_column_int64(st, 0);
+		if (oid && sqlite3_column_bytes(st, 1) == GIT_OID_RAWSZ)
+			git_oid_fromraw(oid, sqlite3_column_blob(st, 1));
+		if (time)
+			*time = sqlite3_column_int64(st, 2);
+	} else if (rc != SQLITE_DONE) {
+		err = db_error(ix, "cannot read commits");
+	}
+	sqlite3_finalize(st);
+	return err;
+}
+
+int sfa_index_seq_at(struct sfa_index *ix, long long time, long long *seq)
+{
+	/* clocks of several machines need not agree: the last commit on the line dated then or before */
+	return seq_lookup(ix, "SELECT max(seq), NULL, NULL FROM commits WHERE time <= ?1 HAVING count(*) > 0",
+			  time, NULL, seq, NULL, NULL);
+}
+
+int sfa_index_seq_of(struct sfa_index *ix, const git_oid *commit, long long *seq)
+{
+	return seq_lookup(ix, "SELECT seq, oid, time FROM commits WHERE oid = ?1", 0, commit->id, seq, NULL, NULL);
+}
+
+int sfa_index_seq_commit(struct sfa_index *ix, long long seq, git_oid *commit, long long *time)
+{
+	return seq_lookup(ix, "SELECT seq, oid, time FROM commits WHERE seq = ?1", seq, NULL, NULL, commit, time);
 }
 
 long sfa_index_referrers(struct sfa_index *ix, const char *id,
@@ -1012,29 +1218,101 @@ static int apply_change(const struct sfa_type *t, const char *id, const git_oid 
 	return err;
 }
 
-static int run_walk(struct sfa_index *ix, git_repository *repo, const git_oid *from,
-		    const git_oid *to, const char *what)
+/* Applies the tree diff between two commits (`from` NULL: everything in `to`). */
+static int run_walk(struct walk *w, git_repository *repo, const git_oid *from, const git_oid *to)
 {
-	struct walk w = { ix, NULL, 0, what };
 	git_tree *a = NULL, *b = NULL;
+	git_commit *c = NULL;
 	int err;
 
-	if (git_repository_odb(&w.odb, repo) < 0)
-		return sfa_error_git(SFA_ESTORE, "cannot open objects");
 	if ((err = sfa_commit_tree(repo, from, &a)) == 0 && (err = sfa_commit_tree(repo, to, &b)) == 0 &&
-	    (err = sfa_treediff(repo, a, b, apply_change, &w)) == 0 && to)
-		err = sfa_index_set_commit(ix, to);
-	if (w.done >= 4096)
-		sfa_progress(NULL, w.done, w.done);
+	    (err = sfa_treediff(repo, a, b, apply_change, w)) == 0 && to) {
+		if (git_commit_lookup(&c, repo, to) < 0)
+			err = sfa_error_git(SFA_ESTORE, "cannot read commit");
+		else
+			err = sfa_index_set_commit(w->ix, to, (long long)git_commit_time(c));
+	}
+	git_commit_free(c);
 	git_tree_free(a);
 	git_tree_free(b);
-	git_odb_free(w.odb);
 	if (err < 0 && to) {
 		char hex[13];
 		git_oid_tostr(hex, sizeof(hex), to);
 		err = sfa_error_prefix(err, "indexing commit %s: ", hex);
 	}
 	return err;
+}
+
+/*
+ * The first-parent line from `to` back to `stop` (exclusive; NULL: to the
+ * root), oldest first, so each commit is indexed as its own step of
+ * history. *found tells whether `stop` was on the line.
+ */
+static int first_parents(git_repository *repo, const git_oid *to, const git_oid *stop,
+			 git_oid **out, size_t *n, int *found)
+{
+	git_oid *v = NULL, at = *to;
+	size_t len = 0, alloc = 0;
+
+	*found = 0;
+	for (;;) {
+		git_commit *c;
+		if (stop && git_oid_equal(&at, stop)) {
+			*found = 1;
+			break;
+		}
+		if (git_commit_lookup(&c, repo, &at) < 0) {
+			free(v);
+			return sfa_error_git(SFA_ESTORE, "cannot read commit");
+		}
+		if (len == alloc) {
+			alloc = alloc ? 2 * alloc : 64;
+			v = sfa_xrealloc(v, alloc * sizeof(*v));
+		}
+		v[len++] = at;
+		if (git_commit_parentcount(c) == 0) {
+			git_commit_free(c);
+			break;
+		}
+		at = *git_commit_parent_id(c, 0);
+		git_commit_free(c);
+	}
+	for (size_t i = 0; i < len / 2; i++) {
+		git_oid tmp = v[i];
+		v[i] = v[len - 1 - i];
+		v[len - 1 - i] = tmp;
+	}
+	*out = v;
+	*n = len;
+	return 0;
+}
+
+/* Indexes each commit of `line` in turn, starting from the tree of `from` (NULL: empty). */
+static int walk_line(struct sfa_index *ix, git_repository *repo, const git_oid *from, const git_oid *line,
+		     size_t n, const char *what)
+{
+	struct walk w = { ix, NULL, 0, what };
+	int err = 0;
+
+	if (git_repository_odb(&w.odb, repo) < 0)
+		return sfa_error_git(SFA_ESTORE, "cannot open objects");
+	for (size_t i = 0; i < n && err == 0; i++)
+		err = run_walk(&w, repo, i ? &line[i - 1] : from, &line[i]);
+	if (w.done >= 4096)
+		sfa_progress(NULL, w.done, w.done);
+	git_odb_free(w.odb);
+	return err;
+}
+
+/* Empties every table a rebuild fills, inside its transaction. */
+static int clear_rows(struct sfa_index *ix)
+{
+	ix->staged = 0;
+	ix->seq = 1;
+	nameset_clear(&ix->seen);
+	return exec(ix, "DELETE FROM records; DELETE FROM fields; DELETE FROM meta WHERE key = 'commit';"
+		    "DELETE FROM keys; DELETE FROM refs; DELETE FROM search;"
+		    "DELETE FROM commits; DELETE FROM versions; DELETE FROM temp.keys_stage;");
 }
 
 int sfa_index_rebuild(struct sfa_index *ix, git_repository *repo, const git_oid *to)
@@ -1046,16 +1324,30 @@ int sfa_index_rebuild(struct sfa_index *ix, git_repository *repo, const git_oid 
 	 * Loading a million rows is several times faster into bare tables,
 	 * building the secondary indexes once at the end.
 	 */
-	if ((err = exec(ix, "DELETE FROM records; DELETE FROM fields; DELETE FROM meta WHERE key = 'commit';"
-			    "DELETE FROM keys; DELETE FROM refs; DELETE FROM search;"
-			    "DROP INDEX IF EXISTS records_ext; DROP INDEX IF EXISTS records_created;"
-			    "DROP INDEX IF EXISTS refs_target;")) < 0)
+	if ((err = exec(ix, "DROP INDEX IF EXISTS records_ext; DROP INDEX IF EXISTS records_created;"
+			    "DROP INDEX IF EXISTS refs_target;")) < 0 || (err = clear_rows(ix)) < 0)
 		goto done;
 	finalize_all(ix);
 	if ((err = prepare_all(ix)) < 0)
 		goto done;
 	ix->bulk = 1;
-	if ((err = run_walk(ix, repo, NULL, to, "indexing")) < 0 || (err = flush_keys(ix)) < 0)
+	if (to) {
+		/* the whole first-parent history, so that any past commit can be asked about */
+		git_oid *line = NULL;
+		size_t n = 0;
+		int found;
+		if ((err = first_parents(repo, to, NULL, &line, &n, &found)) == 0)
+			err = walk_line(ix, repo, NULL, line, n, "indexing");
+		/*
+		 * A past commit the index cannot read (a bad file put in with
+		 * plain git and fixed since) must not make the head unreadable:
+		 * then the history starts at the head.
+		 */
+		if (err < 0 && n > 1 && (err = clear_rows(ix)) == 0)
+			err = walk_line(ix, repo, NULL, &line[n - 1], 1, "indexing");
+		free(line);
+	}
+	if (err < 0 || (err = flush_keys(ix)) < 0)
 		goto done;
 	err = exec(ix, secondary);
 done:
@@ -1070,23 +1362,33 @@ done:
 
 int sfa_index_update(struct sfa_index *ix, git_repository *repo, const git_oid *to)
 {
-	git_oid from;
+	git_oid from, *line = NULL;
 	git_commit *c = NULL;
-	int err = sfa_index_commit(ix, &from);
+	size_t n = 0;
+	int found = 0, err = sfa_index_commit(ix, &from);
 
-	if (err == SFA_ENOTFOUND)
+	if (err == SFA_ENOTFOUND || !to)
 		return sfa_index_rebuild(ix, repo, to);
 	if (err < 0)
 		return err;
-	if (to && git_oid_equal(&from, to))
+	if (git_oid_equal(&from, to))
 		return 0;
 	/* The commit it reflects may be gone (history rewritten, gc): start over. */
 	if (git_commit_lookup(&c, repo, &from) < 0)
 		return sfa_index_rebuild(ix, repo, to);
 	git_commit_free(c);
-	if ((err = sfa_index_begin(ix)) < 0)
+	if ((err = first_parents(repo, to, &from, &line, &n, &found)) < 0)
 		return err;
+	if (!found) {	/* not an ancestor: the history the index holds is not the branch's */
+		free(line);
+		return sfa_index_rebuild(ix, repo, to);
+	}
+	if ((err = sfa_index_begin(ix)) < 0) {
+		free(line);
+		return err;
+	}
 	ix->bulk = 1;	/* a sync may bring thousands of records */
-	err = run_walk(ix, repo, &from, to, "updating index");
+	err = walk_line(ix, repo, &from, line, n, "updating index");
+	free(line);
 	return sfa_index_end(ix, err == 0) < 0 ? SFA_ESTORE : err;
 }

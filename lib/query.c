@@ -1,7 +1,9 @@
 /* The filter language: --where expressions and friends into an index query. */
 #include <ctype.h>
 #include <stdlib.h>
+#include <stdio.h>
 #include <string.h>
+#include <strings.h>
 
 #include "sfa/error.h"
 #include "sfa/query.h"
@@ -347,5 +349,81 @@ int sfa_filter_sort(struct sfa_filter *f, const char *spec)
 	}
 	f->q.sort = f->sort;
 	f->q.nsort = f->nsort;
+	return 0;
+}
+
+/* A quarter "2026-Q4", a month "2026-11" or a year "2026": its first and last day. */
+static int named_period(const char *spec, char from[11], char to[11])
+{
+	int y, m, n = 0;
+	char q;
+	if (sscanf(spec, "%4d-%c%1d%n", &y, &q, &m, &n) == 3 && (q == 'Q' || q == 'q') && !spec[n] && m >= 1 && m <= 4 &&
+	    y >= 0 && y <= 9999) {
+		snprintf(from, 11, "%04d-%02d-01", y, 3 * m - 2);
+		snprintf(to, 11, "%04d-%02d-%02d", y, 3 * m, sfa_days_in_month(y, 3 * m));
+		return 0;
+	}
+	if (sscanf(spec, "%4d-%2d%n", &y, &m, &n) == 2 && n == 7 && !spec[n] && m >= 1 && m <= 12 && y >= 0 && y <= 9999) {
+		snprintf(from, 11, "%04d-%02d-01", y, m);
+		snprintf(to, 11, "%04d-%02d-%02d", y, m, sfa_days_in_month(y, m));
+		return 0;
+	}
+	if (sscanf(spec, "%4d%n", &y, &n) == 1 && n == 4 && !spec[n] && y >= 1000 && y <= 9999) {
+		snprintf(from, 11, "%04d-01-01", y);
+		snprintf(to, 11, "%04d-12-31", y);
+		return 0;
+	}
+	return SFA_ENOTFOUND;
+}
+
+int sfa_period_parse(const char *spec, time_t now, char from[11], char to[11])
+{
+	static const char *const when[] = { "last", "this", "next" };
+	static const char usage[] = "not a period: '%s' (this-month, next-quarter, last-year, 2026-Q4, 2026-11, "
+				    "2026, 2026-01-01..2026-03-31)";
+	struct tm tm;
+	int y, m, span = 0, shift = -2, y2, m2;
+	const char *dash = strchr(spec, '-');
+	const char *dots = strstr(spec, "..");
+
+	if (named_period(spec, from, to) == 0)
+		return 0;
+	if (dots) {	/* DATE..DATE */
+		int a, b, c, d, e, g;
+		if (dots - spec != 10 || strlen(dots + 2) != 10 || sscanf(spec, "%4d-%2d-%2d", &a, &b, &c) != 3 ||
+		    sscanf(dots + 2, "%4d-%2d-%2d", &d, &e, &g) != 3 || b < 1 || b > 12 || e < 1 || e > 12 ||
+		    c < 1 || c > sfa_days_in_month(a, b) || g < 1 || g > sfa_days_in_month(d, e))
+			return sfa_error_set(SFA_EUSAGE, usage, spec);
+		memcpy(from, spec, 10);
+		from[10] = '\0';
+		memcpy(to, dots + 2, 11);
+		if (strcmp(from, to) > 0)
+			return sfa_error_set(SFA_EUSAGE, "the period '%s' ends before it starts", spec);
+		return 0;
+	}
+	for (int i = 0; dash && i < 3; i++)
+		if ((size_t)(dash - spec) == strlen(when[i]) && !strncasecmp(spec, when[i], strlen(when[i])))
+			shift = i - 1;
+	if (dash && !strcasecmp(dash + 1, "month"))
+		span = 1;
+	else if (dash && !strcasecmp(dash + 1, "quarter"))
+		span = 3;
+	else if (dash && !strcasecmp(dash + 1, "year"))
+		span = 12;
+	if (shift == -2 || !span)
+		return sfa_error_set(SFA_EUSAGE, usage, spec);
+	gmtime_r(&now, &tm);
+	y = tm.tm_year + 1900;
+	m = tm.tm_mon - tm.tm_mon % span + shift * span;	/* first month of the period, 0-based */
+	while (m < 0) {
+		m += 12;
+		y--;
+	}
+	y += m / 12;
+	m %= 12;
+	y2 = y + (m + span - 1) / 12;
+	m2 = (m + span - 1) % 12;
+	snprintf(from, 11, "%04d-%02d-01", y, m + 1);
+	snprintf(to, 11, "%04d-%02d-%02d", y2, m2 + 1, sfa_days_in_month(y2, m2 + 1));
 	return 0;
 }

@@ -28,6 +28,8 @@ struct sfa_store {
 	struct sfa_schema *schema;	/* loaded on first use */
 	struct sfa_pipelines *pipelines;	/* loaded on first use */
 	char *user;			/* the author's name, for records that say who */
+	git_oid view;			/* files are read from this commit ... */
+	int viewing;			/* ... when set (sfa_store_view), else from the head */
 };
 
 static int initialized;
@@ -408,7 +410,7 @@ static int first_commit(git_repository *repo)
 	git_signature *sig = NULL;
 	git_tree *tree = NULL;
 	git_reference *ref = NULL;
-	struct sfa_store tmp = { NULL, repo, NULL, -1, NULL, NULL, NULL };
+	struct sfa_store tmp = { .repo = repo, .lockfd = -1 };
 	int err;
 
 	if ((err = sfa_store_signature(&tmp, &sig)) < 0)
@@ -562,9 +564,11 @@ int sfa_store_read_file(struct sfa_store *s, const char *path, struct sfa_buf *o
 	git_tree *tree = NULL;
 	git_tree_entry *e = NULL;
 	git_blob *blob = NULL;
-	int err, rc;
+	int err = 0, rc;
 
-	if ((err = sfa_store_head(s, &head)) < 0)
+	if (s->viewing)
+		head = s->view;
+	else if ((err = sfa_store_head(s, &head)) < 0)
 		return err;
 	if (git_commit_lookup(&c, s->repo, &head) < 0 || git_commit_tree(&tree, c) < 0) {
 		err = sfa_error_git(SFA_ESTORE, "cannot read head");
@@ -604,6 +608,14 @@ int sfa_store_read(struct sfa_store *s, const struct sfa_type *t, const char *id
 	sfa_buf_release(&path);
 	sfa_buf_release(&body);
 	return err;
+}
+
+void sfa_store_view(struct sfa_store *s, const git_oid *commit)
+{
+	s->viewing = commit != NULL;
+	if (commit)
+		s->view = *commit;
+	sfa_store_forget_config(s);
 }
 
 void sfa_store_forget_config(struct sfa_store *s)

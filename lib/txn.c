@@ -575,7 +575,7 @@ int sfa_txn_commit(struct sfa_txn *t, const char *message, git_oid *out)
 	/* The branch has moved: the write is done. The index only follows. */
 	if (t->index_open) {
 		t->index_open = 0;
-		if (sfa_index_set_commit(ix, &commit) < 0 || sfa_index_end(ix, 1) < 0)
+		if (sfa_index_set_commit(ix, &commit, (long long)sig->when.time) < 0 || sfa_index_end(ix, 1) < 0)
 			sfa_index_end(ix, 0);
 	} else {
 		sfa_index_update(ix, sfa_store_repo(t->s), &commit);

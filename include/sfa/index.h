@@ -30,8 +30,24 @@ int sfa_index_end(struct sfa_index *ix, int commit);
  * rows are staged and put in place in order when the transaction ends.
  */
 void sfa_index_bulk(struct sfa_index *ix, int on);
-/* Inside a transaction: records that the index now reflects `commit`. */
-int sfa_index_set_commit(struct sfa_index *ix, const git_oid *commit);
+/*
+ * Inside a transaction: records that the index now reflects `commit`,
+ * made at `time` (seconds since the epoch), the next step of the branch's
+ * first-parent line. The versions the transaction replaced stay in the
+ * index as history (see sfa_query.as_of).
+ */
+int sfa_index_set_commit(struct sfa_index *ix, const git_oid *commit, long long time);
+
+/*
+ * History: the commits the index holds are numbered 1, 2, ... along the
+ * branch's first-parent line. sfa_index_seq_at gives the last one made at
+ * or before `time`, sfa_index_seq_of the number of `commit`; both
+ * SFA_ENOTFOUND when there is none (before the first commit, or a commit
+ * not on the line). sfa_index_seq_commit gives a number's commit and time.
+ */
+int sfa_index_seq_at(struct sfa_index *ix, long long time, long long *seq);
+int sfa_index_seq_of(struct sfa_index *ix, const git_oid *commit, long long *seq);
+int sfa_index_seq_commit(struct sfa_index *ix, long long seq, git_oid *commit, long long *time);
 
 /*
  * Inside a transaction: one record's row; `body` is its stored encoding
@@ -100,6 +116,11 @@ struct sfa_query {
 	const char *refers_to;		/* only records with a field holding this id */
 	long limit;			/* < 0: no limit */
 	int ids_only;			/* records hold only "id" (for --format ids) */
+	/*
+	 * 0: the records now; else the records as they were at commit
+	 * number `as_of` (sfa_index_seq_at). Not with `match` or `refers_to`.
+	 */
+	long long as_of;
 };
 
 /*
@@ -109,6 +130,17 @@ struct sfa_query {
  */
 long sfa_index_list(struct sfa_index *ix, const struct sfa_query *q,
 		    int (*fn)(const json_t *rec, void *data), void *data);
+
+/*
+ * The values of `fields` (NULL-ended; "id", "external_id", "created_at"
+ * or body fields) of each record matching `q` (its sort and limit apply
+ * too), as text: strings unquoted, numbers as digits, lists and objects as
+ * JSON, NULL for a missing field. For reports, which read a few fields of
+ * many records: no record is parsed. Returns the number of rows or a
+ * negative code (also when `fn` fails).
+ */
+long sfa_index_rows(struct sfa_index *ix, const struct sfa_query *q, const char *const *fields,
+		    int (*fn)(const char *const *values, void *data), void *data);
 
 /*
  * Records of every type referring to `id` (a field holding it), newest

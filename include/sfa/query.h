@@ -56,6 +56,13 @@ void sfa_filter_or_end(struct sfa_filter *f);
 /* Sets the order: "field,-other" (a '-' for descending). */
 int sfa_filter_sort(struct sfa_filter *f, const char *spec);
 
+/*
+ * A period as its first and last day (inclusive, "YYYY-MM-DD"): this-,
+ * last-, next-month|quarter|year counted from `now` (UTC), "2026-Q4",
+ * "2026-11", "2026", or "2026-01-01..2026-03-31". SFA_EUSAGE otherwise.
+ */
+int sfa_period_parse(const char *spec, time_t now, char from[11], char to[11]);
+
 /* Parses "7d", "2w", "3m", "1y", "12h" back from `now`, or a date/date-time. */
 int sfa_when_parse(time_t *out, const char *s, time_t now);
 

@@ -67,6 +67,12 @@ int sfa_store_read(struct sfa_store *s, const struct sfa_type *t, const char *id
 
 /* Appends the file at `path` ("config/users.json") as of the head; SFA_ENOTFOUND when absent. */
 int sfa_store_read_file(struct sfa_store *s, const char *path, struct sfa_buf *out);
+/*
+ * Reads files, records by path and configuration (schema, pipelines,
+ * config files) from `commit` from now on, as they were then; NULL: from
+ * the head again. For reports as of a past date; never while writing.
+ */
+void sfa_store_view(struct sfa_store *s, const git_oid *commit);
 
 /*
  * The store's schema (config/schema.json, or the shipped default when the

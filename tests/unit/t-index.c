@@ -577,7 +577,7 @@ static void test_index(void)
 	CHECK_INT(put_rec(ix, "a00000000000", "{\"id\":\"a00000000000\",\"created_at\":\"2024-01-02T00:00:00Z\","
 			  "\"status\":\"new\",\"country\":\"DE\",\"city\":\"K\xc3\xb6ln\"}"), 0);
 	git_oid_fromstr(&c, "0123456789abcdef0123456789abcdef01234567");
-	CHECK_INT(sfa_index_set_commit(ix, &c), 0);
+	CHECK_INT(sfa_index_set_commit(ix, &c, 1700000000), 0);
 	CHECK_INT(sfa_index_end(ix, 1), 0);
 	{
 		git_oid at;
@@ -779,7 +779,7 @@ static void test_index(void)
 		CHECK_STR(list(ix, 3, 0), "a00000000000 a00000000003 0z0000000004");
 		CHECK_INT(sfa_index_field_known(ix, L, "f1499"), 1);
 		/* the layout it was made with is recorded */
-		CHECK_STR(meta(ix, "schema"), "3");
+		CHECK_STR(meta(ix, "schema"), "4");
 		CHECK_INT(sqlite3_exec(sfa_index_db(ix), "UPDATE meta SET value = '1' WHERE key = 'schema'",
 				       NULL, NULL, NULL), SQLITE_OK);
 		sfa_index_free(ix);
@@ -796,11 +796,11 @@ static void test_index(void)
 		CHECK_STR(list(ix, -1, 0), "");
 		CHECK_INT(sfa_index_field_known(ix, L, "f1499"), 0);
 		CHECK_INT(sfa_index_get(ix, L, "a00000000003", &rec), SFA_ENOTFOUND);
-		CHECK_STR(meta(ix, "schema"), "3");
+		CHECK_STR(meta(ix, "schema"), "4");
 		/* and it works as a new one */
 		CHECK_INT(sfa_index_begin(ix), 0);
 		CHECK_INT(put_rec(ix, "e00000000001", "{\"id\":\"e00000000001\",\"created_at\":\"2024-01-01T00:00:00Z\"}"), 0);
-		CHECK_INT(sfa_index_set_commit(ix, &c), 0);
+		CHECK_INT(sfa_index_set_commit(ix, &c, 1700000000), 0);
 		CHECK_INT(sfa_index_end(ix, 1), 0);
 		CHECK_STR(list(ix, -1, 0), "e00000000001");
 		sfa_index_free(ix);
