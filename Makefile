@@ -132,6 +132,19 @@ demo: deps
 	$(DEMO) SFA_REP=jonas sfa-activity export --ics --tz Europe/Stockholm > $(B)/demo-jonas.ics
 	@echo "calendar for jonas: $(B)/demo-jonas.ics ($$(grep -c BEGIN:VEVENT $(B)/demo-jonas.ics) events)"
 	$(DEMO) sfa log --limit 8
+	@# the sales team's deals, exchange rates and quotas, a week of moves, then the daily report job
+	$(DEMO) sfa config set rates share/examples/rates.json
+	$(DEMO) sfa config set quotas share/examples/quotas.json
+	$(DEMO) sfa-stage import share/sample/opportunities.csv
+	$(DEMO) sfa-stage list --where external_id=D000 --format ids | $(DEMO) sfa-stage move qualification
+	$(DEMO) sfa-stage list --where external_id=D001 --format ids | $(DEMO) sfa-stage won
+	$(DEMO) sfa-stage list --where external_id=D002 --format ids | $(DEMO) sfa-stage lost --reason price
+	$(DEMO) SFA_REPORT_DIR=$(B)/demo-reports share/examples/daily-report.sh
+	$(DEMO) sfa-report pipeline --currency EUR --format table
+	$(DEMO) sfa-report forecast --by rep --currency EUR --format table
+	$(DEMO) sfa-report changes --currency EUR --format table
+	$(DEMO) sfa-report forecast --by rep --currency EUR --format svg > $(B)/demo-forecast.svg
+	@echo "charts: $(B)/demo-forecast.svg, $(B)/demo-reports/*/forecast-by-rep.html"
 
 bench: deps
 	@$(MAKE) --no-print-directory all

@@ -13,6 +13,7 @@
 #include "sfa/score.h"
 #include "sfa/error.h"
 #include "sfa/store.h"
+#include "sfa/report.h"
 #include "sfa/banned.h"
 
 /* One part of a JSON path: a key or an array position. */
@@ -330,6 +331,8 @@ const struct sfa_config_file sfa_config_files[] = {
 	{ "config/pipelines.json", "sales processes: stages, probabilities, required fields, moves",
 	  sfa_pipelines_check_config },
 	{ "config/schema.json", "fields of each record type: type, required, default", sfa_schema_check_config },
+	{ "config/quotas.json", "sales quotas per rep and period, for forecast reports", sfa_report_check_quotas },
+	{ "config/rates.json", "exchange rates for reports in one currency", sfa_report_check_rates },
 	{ "config/scoring.json", "lead scoring rules, grades, decay, learned score", check_scoring },
 	{ "config/users.json", "users: name, email, role, team, capacity, away", check_users },
 	{ NULL, NULL, NULL }

@@ -1,0 +1,52 @@
+#!/bin/sh
+# The daily sales report job, for cron or the systemd timer beside it:
+# bring the store up to date with the shared remote, print the forecast,
+# pipeline and last week's changes as dated files, and mail the HTML pages
+# to the managers.
+#
+#   SFA_STORE=/srv/sfa/store SFA_REPORT_DIR=/srv/sfa/reports daily-report.sh
+#
+# Files land in $SFA_REPORT_DIR/YYYY-MM-DD/ (CSV for scripts and
+# spreadsheets, HTML with the chart for people). A report with no rows is
+# not a failure (exit 1 means "nothing matched"); anything else stops the job
+# with the command's message on stderr, which cron mails to its owner.
+set -eu
+
+: "${SFA_STORE:?set SFA_STORE to the store}"
+OUT=${SFA_REPORT_DIR:-$HOME/sfa-reports}
+CURRENCY=${SFA_REPORT_CURRENCY:-EUR}
+# the report's day: SFA_NOW when set (reruns of a past day), else today (UTC)
+DAY=$(printf '%s\n' "${SFA_NOW:-$(date -u +%Y-%m-%dT%H:%M:%SZ)}" | cut -c1-10)
+DIR=$OUT/$DAY
+mkdir -p "$DIR"
+
+# Sync first when this sfa has it (a laptop or server with a shared remote).
+if sfa sync --help >/dev/null 2>&1; then
+	sfa sync
+fi
+
+# report NAME FILE ARGS...: one report into FILE; "no rows" is fine.
+report() {
+	name=$1 file=$2
+	shift 2
+	sfa-report "$name" "$@" > "$DIR/$file.tmp" || [ $? -eq 1 ]
+	mv "$DIR/$file.tmp" "$DIR/$file"
+}
+
+report forecast forecast-by-rep.csv --by rep --currency "$CURRENCY" --format csv
+report forecast forecast-by-rep.html --by rep --currency "$CURRENCY" --format html
+report forecast forecast-by-team.csv --by team --currency "$CURRENCY" --format csv
+report pipeline pipeline.csv --format csv
+report pipeline pipeline.html --currency "$CURRENCY" --format html
+report changes changes.html --currency "$CURRENCY" --format html
+report activity activity.csv --format csv
+
+echo "reports for $DAY in $DIR:"
+ls "$DIR"
+
+# Mail the pages to the managers when this sfa has sfa-mail.
+if command -v sfa-mail >/dev/null 2>&1; then
+	sfa config show users --format json 2>/dev/null |
+		sfa-mail send --where role=manager --template daily-report \
+			--attach "$DIR/forecast-by-rep.html" --attach "$DIR/pipeline.html" --campaign "daily-$DAY"
+fi
