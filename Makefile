@@ -38,7 +38,7 @@ HDRS     = $(wildcard include/sfa/*.h lib/*.h)
 # Debian packages the build, the tests and the benchmarks need.
 DEBS = build-essential pkg-config libgit2-dev libcsv-dev libjansson-dev \
 	libsqlite3-dev zlib1g-dev libmbedtls-dev sqlite3 git python3 perl \
-	clang libclang-rt-14-dev procps time python3-icalendar tzdata
+	clang libclang-rt-14-dev procps time python3-icalendar tzdata miller
 
 .PHONY: all check check-run demo bench fuzz install uninstall clean deps units
 # Objects of cmd/ and tests/unit/ are kept, not treated as intermediates.
@@ -150,6 +150,7 @@ bench: deps
 	@$(MAKE) --no-print-directory all
 	tests/bench/run.sh $(B)
 	tests/bench/pipeline.sh $(B)
+	tests/bench/report.sh $(B)
 
 install: all
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(LIBEXECDIR) $(DESTDIR)$(DATADIR) $(DESTDIR)$(COMPDIR) \

@@ -86,7 +86,7 @@ static int write_rows(const struct sfa_report *r, enum sfa_format fmt)
 	struct sfa_writer *w = NULL;
 	double max = 0;
 	json_t *row;
-	int err;
+	int err = 0;
 
 	for (size_t k = 0; k < ncols; k++)
 		cols[k] = json_string_value(json_array_get(r->columns, k));
@@ -95,6 +95,13 @@ static int write_rows(const struct sfa_report *r, enum sfa_format fmt)
 		json_array_foreach(r->rows, i, row)
 			if (fabs(number_of(json_object_get(row, r->bar))) > max)
 				max = fabs(number_of(json_object_get(row, r->bar)));
+	}
+	if (!json_array_size(r->rows) && (fmt == SFA_FORMAT_CSV || fmt == SFA_FORMAT_TABLE)) {
+		/* no rows: still the header, so a script or a spreadsheet sees the columns */
+		for (size_t k = 0; k < ncols; k++)
+			printf("%s%s", k ? (fmt == SFA_FORMAT_CSV ? "," : "  ") : "", cols[k]);
+		fputs("\n", stdout);
+		goto done;
 	}
 	if ((err = sfa_writer_open(&w, stdout, fmt, cols)) < 0)
 		goto done;

@@ -859,7 +859,7 @@ static void draw_stacked(struct sfa_buf *out, struct plot *p, int decl)
 
 		/* clear of a target marker just above the stack */
 		if (c->target && isfinite(c->target[i]) && c->target[i] >= pos[i] &&
-		    ytop - ypos(p, c->target[i]) < 16)
+		    ytop - ypos(p, c->target[i]) < 20)
 			ytop = ypos(p, c->target[i]) - 3;
 		value_text(out, x, ytop, ypos(p, neg[i]), pos[i] <= 0 && neg[i] < 0, labels[i]);
 	}

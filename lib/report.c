@@ -203,22 +203,32 @@ static long long div_half_even(__int128 n, __int128 d)
  * * 10^(exp_to - exp_from), rates being units of a currency per unit of
  * the base. SFA_EINPUT naming the pair when a rate is missing.
  */
+static int convert_scaled(struct ctx *c, __int128 minor, long long div, const char *from, const char *to,
+			  long long *out);
+
 static int convert(struct ctx *c, long long minor, const char *from, const char *to, long long *out)
+{
+	return convert_scaled(c, minor, 1, from, to, out);
+}
+
+/* The same for `minor` / `div` (a weighted sum held in hundredths), rounded once. */
+static int convert_scaled(struct ctx *c, __int128 minor, long long div, const char *from, const char *to,
+			  long long *out)
 {
 	__int128 nf, nt, num, den;
 	int sf, st, err;
 
 	if (!strcmp(from, to)) {
-		*out = minor;
+		*out = div_half_even(minor, div);
 		return 0;
 	}
 	if ((err = rate_of(c, from, &nf, &sf)) < 0 || (err = rate_of(c, to, &nt, &st)) < 0)
 		return sfa_error_set(SFA_EINPUT, "no exchange rate for %s -> %s in config/rates.json", from, to);
 	num = nt * pow10i(sf) * pow10i(sfa_money_exponent(to));
-	den = nf * pow10i(st) * pow10i(sfa_money_exponent(from));
+	den = nf * pow10i(st) * pow10i(sfa_money_exponent(from)) * div;
 	if (den == 0)
 		return sfa_error_set(SFA_EINPUT, "config/rates.json: the rate of %s is zero", nf == 0 ? from : to);
-	*out = div_half_even((__int128)minor * num, den);
+	*out = div_half_even(minor * num, den);
 	return 0;
 }
 
@@ -325,7 +335,7 @@ static double median(struct group *x)
 	size_t n = x->nsamples;
 	if (!n)
 		return NAN;
-	qsort(x->samples, n, sizeof(double), cmp_double);
+	qsort(x->samples, n, sizeof(double), cmp_double);	/* n > 0 here */
 	return n % 2 ? x->samples[n / 2] : (x->samples[n / 2 - 1] + x->samples[n / 2]) / 2;
 }
 
@@ -358,7 +368,8 @@ static int cmp_group(const void *a, const void *b)
 static void groups_sort(struct groups *g, size_t nsorted)
 {
 	sort_nkey = nsorted;
-	qsort(g->v, g->n, sizeof(*g->v), cmp_group);
+	if (g->n)
+		qsort(g->v, g->n, sizeof(*g->v), cmp_group);
 	free(g->slot);	/* positions changed: no more lookups */
 	g->slot = NULL;
 	g->cap = 0;
@@ -615,9 +626,9 @@ static int merge_currencies(struct ctx *c, struct groups *g, unsigned money, int
 			y->v[k] += v;
 		}
 		if (!err && weighted && *x->currency && x->w) {
-			long long w;	/* weighted is kept in minor units x 100 */
-			err = convert(c, div_half_even(x->w, 1), x->currency, target, &w);
-			y->w += w;
+			long long w;	/* kept in hundredths of minor units: converted and rounded once */
+			err = convert_scaled(c, x->w, 100, x->currency, target, &w);
+			y->w += (__int128)w * 100;
 		}
 		y->d[0] += x->d[0];
 		y->d[1] += x->d[1];
@@ -876,8 +887,10 @@ static void learn(struct learning *L, const struct deals *ds)
 	for (size_t i = 0; i < L->np; i++)
 		for (size_t j = 0; j < L->ps->list[i].nstages; j++) {
 			struct learned *l = &L->by[i][j];
-			qsort(l->won, l->nwon, sizeof(double), cmp_double);
-			qsort(l->closed, l->nclosed, sizeof(double), cmp_double);
+			if (l->nwon)
+				qsort(l->won, l->nwon, sizeof(double), cmp_double);
+			if (l->nclosed)
+				qsort(l->closed, l->nclosed, sizeof(double), cmp_double);
 		}
 }
 
@@ -1132,7 +1145,8 @@ static int report_forecast(struct ctx *c)
 		json_object_set_new(row, "pipeline", money_json(x->v[F_PIPE], x->currency));
 		json_object_set_new(row, "weighted", money_json(div_half_even(x->w, 100), x->currency));
 		if (runs > 0) {
-			qsort(x->sims ? x->sims : (long long *)NULL, x->sims ? (size_t)runs : 0, sizeof(long long), cmp_ll);
+			if (x->sims)
+				qsort(x->sims, (size_t)runs, sizeof(long long), cmp_ll);
 			json_object_set_new(row, "p10", money_json(percentile(x, runs, 10), x->currency));
 			json_object_set_new(row, "p50", money_json(percentile(x, runs, 50), x->currency));
 			json_object_set_new(row, "p90", money_json(percentile(x, runs, 90), x->currency));
@@ -1350,8 +1364,10 @@ static int report_changes(struct ctx *c)
 	sfa_buf_addstr(&c->r->meta, def);
 	if ((err = load_deals(c, sa, 1, 0, &a)) < 0 || (err = load_deals(c, sb, 1, 0, &b)) < 0)
 		goto done;
-	qsort(a.v, a.n, sizeof(*a.v), cmp_deal_id);
-	qsort(b.v, b.n, sizeof(*b.v), cmp_deal_id);
+	if (a.n)
+		qsort(a.v, a.n, sizeof(*a.v), cmp_deal_id);
+	if (b.n)
+		qsort(b.v, b.n, sizeof(*b.v), cmp_deal_id);
 	/* a merge of the two sorted lists: each deal as it was and as it is */
 	for (size_t i = 0, j = 0; i < a.n || j < b.n;) {
 		int cmp = i >= a.n ? 1 : j >= b.n ? -1 : strcmp(a.v[i].id, b.v[j].id);

@@ -1,9 +1,10 @@
 # Bash completion for sfa(1), sfa-lead(1), sfa-account(1), sfa-contact(1),
-# sfa-stage(1) and sfa-activity(1).
+# sfa-stage(1), sfa-activity(1) and sfa-report(1).
 #
 # Installed in bash-completion's completions directory under the names
-# "sfa", "sfa-lead", "sfa-account", "sfa-contact", "sfa-stage" and
-# "sfa-activity" (the same file); it can also be sourced directly:
+# "sfa", "sfa-lead", "sfa-account", "sfa-contact", "sfa-stage",
+# "sfa-activity" and "sfa-report" (the same file); it can also be sourced
+# directly:
 #
 #	. /usr/local/share/bash-completion/completions/sfa
 #
@@ -13,7 +14,8 @@ _sfa_output_formats='csv json ndjson table ids'
 _sfa_log_formats='text csv json ndjson'
 _sfa_builtins='init config log reindex unlock help'
 _sfa_config_verbs='list show check set'
-_sfa_config_names='assignment maps schema scoring users'
+_sfa_config_names='assignment maps pipelines quotas rates schema scoring
+	users'
 _sfa_dedupe_modes='skip merge flag off'
 _sfa_date_formats='YYYY-MM-DD MM/DD/YYYY DD/MM/YYYY DD.MM.YYYY'
 
@@ -55,6 +57,15 @@ _sfa_activity_statuses=''
 _sfa_activity_types='call meeting email note task'
 _sfa_closing_periods='this-month next-month last-month this-quarter
 	next-quarter last-quarter this-year next-year last-year'
+# sfa-report: its reports, the keys of --by (each report's extra ones
+# apart), its formats and the periods most asked for.
+_sfa_report_names='pipeline funnel forecast accuracy changes winloss activity
+	sources leads list'
+_sfa_report_keys='rep team territory source month quarter'
+_sfa_report_deal_keys='pipeline product-family'
+_sfa_report_formats='table csv json ndjson svg html'
+_sfa_report_periods='this-month this-quarter next-quarter last-quarter
+	this-year last-year'
 
 # COMPREPLY from the words of $1 that start with $2.
 _sfa_words()
@@ -563,6 +574,118 @@ _sfa_activity()
 	_sfa_record activity
 }
 
+# The currency codes named in the store's config/rates.json.
+_sfa_report_currencies()
+{
+	local store sfa
+	sfa=$(_sfa_program sfa) || return 0
+	store=$(_sfa_store_arg)
+	"$sfa" ${store:+--store "$store"} config show rates 2>/dev/null |
+		grep -o '"[A-Z][A-Z][A-Z]"' | tr -d '"' | sort -u
+}
+
+# Completes sfa-report: the report, then its options and their arguments.
+_sfa_report()
+{
+	local cur prev eq report= i w keys opts fields statuses=
+	local argopts=' --by --period --as-of --currency --where --owner --source
+		--status --since --until --format --store --from --to --simulations
+		--seed --periods '
+	_sfa_cur_prev
+
+	# The report is the first word that is not an option or its argument.
+	for ((i = 1; i < COMP_CWORD; i++)); do
+		w=${COMP_WORDS[i]}
+		if [[ $argopts == *[[:space:]]"$w"[[:space:]]* ]]; then
+			((i++))
+			[[ ${COMP_WORDS[i]-} == = ]] && ((i++))
+		elif [[ $w != -* ]]; then
+			report=$w
+			break
+		fi
+	done
+
+	# What the report reads: deals, activities or leads.
+	keys=$_sfa_report_keys
+	case $report in
+	activity)
+		keys+=' type'
+		fields=$_sfa_activity_fields
+		;;
+	leads | sources)
+		fields=$_sfa_lead_fields
+		statuses=$_sfa_lead_statuses
+		;;
+	winloss)
+		keys+=" $_sfa_report_deal_keys reason competitor lost-at stage"
+		fields="$_sfa_opportunity_fields product_family"
+		;;
+	*)
+		keys+=" $_sfa_report_deal_keys"
+		fields="$_sfa_opportunity_fields product_family"
+		;;
+	esac
+
+	case $prev in
+	--store)
+		_sfa_dirs "$cur"
+		return 0
+		;;
+	--format)
+		_sfa_words "$_sfa_report_formats" "$cur"
+		return 0
+		;;
+	--by)
+		_sfa_comma_list "$cur" "$keys"
+		return 0
+		;;
+	--period)
+		_sfa_words "$_sfa_report_periods" "$cur"
+		return 0
+		;;
+	--currency)
+		_sfa_words "$(_sfa_report_currencies)" "$cur"
+		return 0
+		;;
+	--where)
+		_sfa_field_assign "$cur" "$fields"
+		return 0
+		;;
+	--owner)
+		_sfa_comma_list "$cur" "$(_sfa_config_keys users)"
+		return 0
+		;;
+	--status)
+		_sfa_comma_list "$cur" "$statuses"
+		return 0
+		;;
+	--as-of | --from | --to | --since | --until | --source | \
+		--simulations | --seed | --periods)
+		return 0
+		;;
+	esac
+	((eq)) && return 0
+
+	if [[ -z $report ]]; then
+		if [[ $cur == -* ]]; then
+			_sfa_words '--store -h --help' "$cur"
+		else
+			_sfa_words "$_sfa_report_names" "$cur"
+		fi
+		return 0
+	fi
+	[[ $cur == -* && $report != list ]] || return 0
+	opts='--by --period --as-of --currency --where --owner --source --status
+		--since --until --format --store -h --help'
+	case $report in
+	forecast) opts+=' --simulations --seed' ;;
+	changes) opts+=' --from --to' ;;
+	accuracy) opts+=' --periods --simulations --seed' ;;
+	esac
+	_sfa_words "$opts" "$cur"
+	return 0
+}
+
 # Completes `sfa config ...`; $1 is the index of "config" in COMP_WORDS.
 _sfa_config()
 {
@@ -688,6 +811,10 @@ _sfa()
 		_sfa_activity "$@"
 		return
 		;;
+	sfa-report)
+		_sfa_report "$@"
+		return
+		;;
 	esac
 
 	local cur prev eq cmd= ci=0 i w
@@ -770,4 +897,5 @@ _sfa()
 	return 0
 }
 
-complete -F _sfa sfa sfa-lead sfa-account sfa-contact sfa-stage sfa-activity
+complete -F _sfa sfa sfa-lead sfa-account sfa-contact sfa-stage sfa-activity \
+	sfa-report

@@ -160,7 +160,7 @@ static void test_ticks(void)
 
 static void test_escape(void)
 {
-	static const char *const cats[] = { "R&D <west>", "bad\xff\x01" "byte", "\"quoted\"" };
+	static const char *const cats[] = { "R&D <west>", "bad\xff\001byte", "\"quoted\"" };
 	static const char *const series[] = { "A&B", "C" };
 	static const char *const labels[] = { "<1>", "2&", "3" };
 	static const double v[] = { 1, 2, 3, 4, 5, 6 };
