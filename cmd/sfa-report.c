@@ -21,6 +21,7 @@ static const char usage[] =
 	"       sfa-report changes [--from date|commit] [--to date|commit] [--period period] ...\n"
 	"       sfa-report accuracy [--periods n] [--simulations n] [--seed n] ...\n"
 	"       sfa-report list\n"
+	"       sfa-report -h | --help\n"
 	"reports: pipeline funnel forecast accuracy changes winloss activity sources leads\n"
 	"keys: rep team territory source pipeline product-family month quarter\n"
 	"      (winloss also reason competitor lost-at stage; activity also type)\n";
@@ -134,16 +135,16 @@ int main(int argc, char **argv)
 	struct sfa_store *s = NULL;
 	struct sfa_report *r = NULL;
 	struct sfa_filter f;
-	struct { int opt; const char *arg; } filters[64];
+	struct { const char *name, *arg; } filters[64];
 	size_t nfilters = 0;
-	const char *store = NULL, *fmt_name = NULL;
+	const char *store = NULL;
 	enum sfa_format fmt = SFA_FORMAT_AUTO;
 	char *by = NULL;
-	int c, err = 0, have_filter = 0, svg = 0, html = 0;
+	int c, li = 0, err = 0, svg = 0, html = 0;
 	long long n;
 
 	sfa_cli_start("sfa-report");
-	while ((c = getopt_long(argc, argv, "h", options, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "h", options, &li)) != -1) {
 		switch (c) {
 		case 'h':
 			return sfa_cli_help(usage);
@@ -186,11 +187,10 @@ int main(int argc, char **argv)
 				free(by);
 				return sfa_cli_bad_usage(usage, "too many filters");
 			}
-			filters[nfilters].opt = c;
+			filters[nfilters].name = options[li].name;
 			filters[nfilters++].arg = optarg;
 			break;
 		case OPT_FORMAT:
-			fmt_name = optarg;
 			svg = !strcmp(optarg, "svg");
 			html = !strcmp(optarg, "html");
 			if (!svg && !html && (sfa_format_parse(&fmt, optarg) < 0 || fmt == SFA_FORMAT_IDS)) {
@@ -205,7 +205,6 @@ int main(int argc, char **argv)
 			return sfa_cli_usage(usage);
 		}
 	}
-	(void)fmt_name;
 	if (optind >= argc) {
 		free(by);
 		return sfa_cli_bad_usage(usage, "which report?");
@@ -230,18 +229,8 @@ int main(int argc, char **argv)
 		return sfa_cli_fail(err);
 	}
 	sfa_filter_init(&f, s, sfa_report_type(o.name));
-	have_filter = 1;
-	for (size_t i = 0; i < nfilters && !err; i++) {
-		const char *a = filters[i].arg;
-		switch (filters[i].opt) {
-		case OPT_WHERE: err = sfa_filter_where(&f, a); break;
-		case OPT_STATUS: err = sfa_filter_in(&f, "status", a); break;
-		case OPT_OWNER: err = sfa_filter_in(&f, "owner", a); break;
-		case OPT_SOURCE: err = sfa_filter_in(&f, "source", a); break;
-		case OPT_SINCE: err = sfa_filter_time(&f, "created_at", 1, a, sfa_now()); break;
-		case OPT_UNTIL: err = sfa_filter_time(&f, "created_at", 0, a, sfa_now()); break;
-		}
-	}
+	for (size_t i = 0; i < nfilters && !err; i++)
+		err = sfa_filter_option(&f, filters[i].name, filters[i].arg);
 	o.filter = &f;
 	if (err < 0 || (err = sfa_report_run(s, &o, &r)) < 0)
 		goto done;
@@ -257,8 +246,7 @@ int main(int argc, char **argv)
 		err = write_rows(r, sfa_cli_format(fmt));
 	}
 done:
-	if (have_filter)
-		sfa_filter_release(&f);
+	sfa_filter_release(&f);
 	free(by);
 	if (err == SFA_EUSAGE) {
 		sfa_report_free(r);

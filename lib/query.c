@@ -352,6 +352,19 @@ int sfa_filter_sort(struct sfa_filter *f, const char *spec)
 	return 0;
 }
 
+int sfa_filter_option(struct sfa_filter *f, const char *name, const char *arg)
+{
+	if (!strcmp(name, "where"))
+		return sfa_filter_where(f, arg);
+	if (!strcmp(name, "status") || !strcmp(name, "owner") || !strcmp(name, "source"))
+		return sfa_filter_in(f, name, arg);
+	if (!strcmp(name, "since") || !strcmp(name, "until"))
+		return sfa_filter_time(f, "created_at", name[1] == 'i', arg, sfa_now());
+	if (!strcmp(name, "sort"))
+		return sfa_filter_sort(f, arg);
+	return sfa_error_set(SFA_EUSAGE, "--%s is not a filter", name);
+}
+
 /* A quarter "2026-Q4", a month "2026-11" or a year "2026": its first and last day. */
 static int named_period(const char *spec, char from[11], char to[11])
 {

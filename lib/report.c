@@ -527,7 +527,7 @@ static void deals_free(struct deals *d)
 	memset(d, 0, sizeof(*d));
 }
 
-/* The query of the report's filters on `t` as of commit `seq`. */
+/* The query of the report's filters on `t` (filters on another type do not apply) as of commit `seq`. */
 static struct sfa_query query_of(struct ctx *c, const struct sfa_type *t, long long seq)
 {
 	struct sfa_query q = { .type = t, .limit = -1, .as_of = seq };
@@ -1178,7 +1178,6 @@ static int seq_at(struct ctx *c, time_t t, long long *seq)
 static int report_accuracy(struct ctx *c)
 {
 	static const char *const methods[] = { "weighted", "commit", "statistical" };
-	const char *target = c->o->currency ? intern(&c->strs, c->o->currency) : NULL;
 	int periods = c->o->periods > 0 ? c->o->periods : 4, runs = c->o->simulations > 0 ? (int)c->o->simulations : 0;
 	time_t now = c->now;
 	struct deals actual = { 0 };
@@ -1204,7 +1203,7 @@ static int report_accuracy(struct ctx *c)
 		const char *key[MAX_KEY];
 		char name[16];
 		long long seq;
-		time_t start = day_start(first);
+		time_t start;
 		int y, m, none;
 
 		sscanf(first, "%4d-%2d", &y, &m);
@@ -1268,7 +1267,6 @@ static int report_accuracy(struct ctx *c)
 		groups_free(&act);
 		deals_free(&then);
 	}
-	(void)target;
 	c->now = now;
 	chart(c, SFA_CHART_BARS, "period,method", "forecast,actual", "error_pct");
 done:
@@ -1608,12 +1606,7 @@ static int report_activity(struct ctx *c)
 	if ((n = sfa_index_rows(sfa_store_index(c->s), &q, fields, take_activity, &r)) < 0)
 		return (int)n;
 	if (per_rep) {	/* open deals of each rep, and those with no open activity ahead */
-		struct sfa_report_opts o = *c->o;
-		const struct sfa_report_opts *saved = c->o;
-		o.filter = NULL;	/* the filters are on activities */
-		c->o = &o;
 		err = load_deals(c, c->seq, 1, 0, &ds);
-		c->o = saved;
 		for (size_t i = 0; i < ds.n && !err; i++) {
 			const struct deal *d = &ds.v[i];
 			const char *key[1] = { d->owner ? d->owner : c->none };
@@ -1760,18 +1753,13 @@ static int report_sources(struct ctx *c)
 	struct groups leads = { .nkey = c->o->nby }, g = { .nkey = c->o->nby };
 	struct rows_of r = { c, &leads, NULL, 's' };
 	struct sfa_query q = query_of(c, sfa_type_find("lead"), c->seq);
-	struct sfa_report_opts o = *c->o;
-	const struct sfa_report_opts *saved = c->o;
 	struct deals ds = { 0 };
 	const char *key[MAX_KEY];
 	long n = sfa_index_rows(sfa_store_index(c->s), &q, fields, take_lead, &r);
 	int err = n < 0 ? (int)n : 0;
 
-	o.filter = NULL;	/* the filters are on leads */
-	c->o = &o;
 	if (!err)
 		err = load_deals(c, c->seq, 0, 0, &ds);
-	c->o = saved;
 	for (size_t i = 0; i < ds.n && !err; i++) {	/* deals created in the period, by their source */
 		const struct deal *d = &ds.v[i];
 		char date[21];

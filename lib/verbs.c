@@ -574,7 +574,7 @@ static int list_or_search(const struct sfa_verb *v, int argc, char **argv, int s
 		{ NULL, 0, NULL, 0 }
 	};
 	/* Filters are kept as given and applied once the store is open. */
-	struct { int opt; const char *arg; } *filters = NULL;
+	struct { int opt; const char *name, *arg; } *filters = NULL;
 	size_t nfilters = 0;
 	enum sfa_format fmt = SFA_FORMAT_AUTO;
 	struct sfa_filter f;
@@ -584,7 +584,7 @@ static int list_or_search(const struct sfa_verb *v, int argc, char **argv, int s
 	struct sfa_writer *w = NULL;
 	json_t *cols = NULL;
 	long n = 0, limit = -1;
-	int c, err = 0;
+	int c, li = 0, err = 0;
 	char *end;
 	/* the shared options, then the command's own (sfa-stage --stage, --stale...) */
 	size_t nshared = sizeof(shared) / sizeof(shared[0]) - 1, nown = 0;
@@ -596,7 +596,7 @@ static int list_or_search(const struct sfa_verb *v, int argc, char **argv, int s
 	memcpy(longopts, shared, nshared * sizeof(*longopts));
 	if (nown)
 		memcpy(longopts + nshared, v->list_opts, nown * sizeof(*longopts));
-	while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "h", longopts, &li)) != -1) {
 		if (c >= SFA_VERB_OPT) {
 			filters = sfa_xrealloc(filters, (nfilters + 1) * sizeof(*filters));
 			filters[nfilters].opt = c;
@@ -634,6 +634,7 @@ static int list_or_search(const struct sfa_verb *v, int argc, char **argv, int s
 		case OPT_UNTIL: case OPT_WHERE:
 			filters = sfa_xrealloc(filters, (nfilters + 1) * sizeof(*filters));
 			filters[nfilters].opt = c;
+			filters[nfilters].name = longopts[li].name;
 			filters[nfilters++].arg = optarg;
 			break;
 		default:
@@ -666,17 +667,10 @@ static int list_or_search(const struct sfa_verb *v, int argc, char **argv, int s
 	if (search)
 		f.q.match = match.buf;
 	for (size_t i = 0; i < nfilters && !err; i++) {
-		const char *a = filters[i].arg;
-		switch (filters[i].opt) {
-		case OPT_WHERE: err = sfa_filter_where(&f, a); break;
-		case OPT_STATUS: err = sfa_filter_in(&f, "status", a); break;
-		case OPT_OWNER: err = sfa_filter_in(&f, "owner", a); break;
-		case OPT_SOURCE: err = sfa_filter_in(&f, "source", a); break;
-		case OPT_SINCE: err = sfa_filter_time(&f, "created_at", 1, a, sfa_now()); break;
-		case OPT_UNTIL: err = sfa_filter_time(&f, "created_at", 0, a, sfa_now()); break;
-		case OPT_SORT: err = sfa_filter_sort(&f, a); break;
-		default: err = v->list_filter(&f, filters[i].opt, a); break;
-		}
+		if (filters[i].opt >= SFA_VERB_OPT)
+			err = v->list_filter(&f, filters[i].opt, filters[i].arg);
+		else
+			err = sfa_filter_option(&f, filters[i].name, filters[i].arg);
 	}
 	if (err < 0 || (err = open_output(v, s, fmt, fields, &w, &cols)) < 0)
 		goto done;

@@ -72,9 +72,7 @@ test_expect_success 'setup: 400 generated deals, moved over three dates' '
 	test_line_count = 4 hist
 '
 
-# TODO: SFA_NOW is documented to set the commit time of writes (so that
-# --as-of DATE and changes --from DATE can be tested), but the commits carry
-# the wall clock: sfa_store_signature in lib/store.c uses git_signature_now.
+# SFA_NOW dates commits too, so --as-of DATE and changes --from DATE can be tested.
 test_expect_success 'commits made with SFA_NOW carry that time' '
 	in_store big &&
 	store_git log -1 --format=%cI main >when &&
@@ -134,11 +132,7 @@ test_expect_success 'pipeline --currency EUR: amounts converted per currency sum
 		--rates "$tmp/rates.json" --ignore weighted --min-rows 5 actual.csv
 '
 
-# TODO: the converted weighted column is rounded twice: merge_currencies in
-# lib/report.c converts each currency's weighted sum to 1/100 of a minor unit,
-# rounds, adds, and rounds the total again, instead of converting each
-# currency's sum once to minor units (half-even) and adding; it is off by
-# one cent on some rows (sales,proposal here: 874346.76 for 874346.77).
+# Converted weighted sums: each currency's exact sum converted once, half-even.
 test_expect_success 'pipeline --currency EUR: weighted converted once per currency sum' '
 	in_store big &&
 	oracle pipeline --currency EUR &&
@@ -146,8 +140,6 @@ test_expect_success 'pipeline --currency EUR: weighted converted once per curren
 		--rates "$tmp/rates.json" --min-rows 5 actual.csv
 '
 
-# TODO: under UBSan every simulated forecast stops at lib/report.c:879
-# (learn: qsort(NULL, 0, ...) for a stage no closed deal passed through).
 test_expect_success 'forecast: the simulation is reproducible and ordered' '
 	in_store big &&
 	at $REPORT_NOW sfa-report forecast --period 2026-Q2 --simulations 2000 --seed 7 --format csv >s7 &&
@@ -232,8 +224,6 @@ test_expect_success 'quotas naming an unknown rep are refused, nothing committed
 	test_eq "$before" "$(store_git rev-parse main)"
 '
 
-# TODO: on a store with no deals the report prints nothing (not even the
-# header) and UBSan reports qsort(NULL, 0, ...) in groups_sort (lib/report.c).
 test_expect_success 'an empty store: the header only, exit 1' '
 	in_store empty &&
 	sfa init -q &&
@@ -321,8 +311,6 @@ test_expect_success 'as of each commit: the reports as they were then' '
 	as_of_commits
 '
 
-# TODO: fails because the commits carry the wall clock, not SFA_NOW (see
-# above): every --as-of date of 2026-04 is before the store's first commit.
 test_expect_success 'as of each day: the reports as they were then' '
 	in_store asof &&
 	as_of_dates
@@ -334,7 +322,6 @@ test_expect_success 'after a reindex, as of each commit: the same' '
 	as_of_commits
 '
 
-# TODO: as "as of each day" above.
 test_expect_success 'after a reindex, as of each day: the same' '
 	in_store asof &&
 	as_of_dates

@@ -57,6 +57,13 @@ void sfa_filter_or_end(struct sfa_filter *f);
 int sfa_filter_sort(struct sfa_filter *f, const char *spec);
 
 /*
+ * The filter options every listing command shares, by long option name:
+ * --where, --status, --owner, --source, --since, --until (created_at)
+ * and --sort.
+ */
+int sfa_filter_option(struct sfa_filter *f, const char *name, const char *arg);
+
+/*
  * A period as its first and last day (inclusive, "YYYY-MM-DD"): this-,
  * last-, next-month|quarter|year counted from `now` (UTC), "2026-Q4",
  * "2026-11", "2026", or "2026-01-01..2026-03-31". SFA_EUSAGE otherwise.
