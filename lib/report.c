@@ -962,11 +962,95 @@ static double uniform(unsigned long long *state)
 
 enum { F_WON, F_COMMIT, F_BEST, F_PIPE, F_N };
 
+/*
+ * Draws at most this many wins or losses one by one across all runs (about
+ * half a second); deals beyond it are drawn together, see simulate().
+ */
+#define SIM_BUDGET 20000000.0
+
+/* An open deal that may be won in the period, for the simulation. */
+struct sim_deal {
+	size_t group;		/* index into the simulation's groups */
+	long long amount;	/* in the group's currency */
+	double p;		/* chance it is won in the period */
+	double var;		/* amount² p (1 - p): its share of the spread */
+};
+
+static int cmp_sim_deal(const void *a, const void *b)
+{
+	const struct sim_deal *x = a, *y = b;
+	if (x->var != y->var)
+		return x->var < y->var ? 1 : -1;
+	return (x->group > y->group) - (x->group < y->group);
+}
+
+/* Adds `amount` to the runs picked with chance `p` each, by geometric skips: work ∝ p. */
+static void draw_wins(long long *sims, int runs, double p, long long amount, unsigned long long *rng)
+{
+	double lq = log1p(-p);
+	for (double k = floor(log(uniform(rng)) / lq); k < runs; k += 1 + floor(log(uniform(rng)) / lq))
+		sims[(size_t)k] += amount;
+}
+
+/*
+ * Monte Carlo over the deals: in each run every deal is won or not with
+ * its chance, independently, and each group's runs sum its wins. The
+ * deals with the widest spread are drawn one by one (a likely deal by its
+ * losses), until SIM_BUDGET draws; the many small deals left are drawn
+ * together, their sum in each run taken from the normal distribution with
+ * the same mean and variance (they are many and small, so the central
+ * limit theorem holds). Small stores never reach the budget.
+ */
+static void simulate(struct groups *sim, struct sim_deal *v, size_t n, int runs, unsigned long long *rng)
+{
+	double *mean = sfa_xcalloc(sim->n + 1, sizeof(double)), *var = sfa_xcalloc(sim->n + 1, sizeof(double));
+	double cost = 0;
+
+	qsort(v, n, sizeof(*v), cmp_sim_deal);
+	for (size_t i = 0; i < n; i++) {
+		struct group *x = &sim->v[v[i].group];
+		double p = v[i].p, q = 1 - p;
+		if (!x->sims)
+			x->sims = sfa_xcalloc((size_t)runs, sizeof(long long));
+		if (p >= 1) {
+			x->v[F_WON] += v[i].amount;	/* added to every run below */
+		} else if (cost + runs * fmin(p, q) <= SIM_BUDGET) {
+			cost += runs * fmin(p, q);
+			if (p <= 0.5) {
+				draw_wins(x->sims, runs, p, v[i].amount, rng);
+			} else {
+				x->v[F_WON] += v[i].amount;
+				draw_wins(x->sims, runs, q, -v[i].amount, rng);
+			}
+		} else {
+			mean[v[i].group] += (double)v[i].amount * p;
+			var[v[i].group] += v[i].var;
+		}
+	}
+	for (size_t i = 0; i < sim->n; i++) {
+		struct group *x = &sim->v[i];
+		double sd = sqrt(var[i]);
+		for (int k = 0; x->sims && k < runs; k++) {
+			x->sims[k] += x->v[F_WON];
+			if (var[i] > 0 || mean[i] > 0) {
+				/* Box-Muller; one normal per run keeps the runs independent of the order */
+				double z = sqrt(-2 * log(uniform(rng))) * cos(2 * M_PI * uniform(rng));
+				x->sims[k] += llround(mean[i] + sd * z);
+			}
+		}
+		x->v[F_WON] = 0;
+	}
+	free(mean);
+	free(var);
+}
+
 /* The figures of a forecast by group: sums per category and, with runs, the simulated totals. */
 static int forecast_groups(struct ctx *c, const struct deals *ds, int runs, struct groups *g)
 {
 	struct learning L = { .ps = c->ps };
 	struct groups sim = { .nkey = c->o->nby };
+	struct sim_deal *sv = NULL;
+	size_t nsv = 0, asv = 0;
 	const char *key[MAX_KEY], *target = c->o->currency ? intern(&c->strs, c->o->currency) : NULL;
 	unsigned long long rng = c->o->seed;
 	int err = 0;
@@ -1001,18 +1085,13 @@ static int forecast_groups(struct ctx *c, const struct deals *ds, int runs, stru
 		if (target && *d->currency && (err = convert(c, d->amount, d->currency, target, &amount)) < 0)
 			break;
 		x = group_get(&sim, key, target ? target : d->currency, 0);
-		if (!x->sims)
-			x->sims = sfa_xcalloc((size_t)runs, sizeof(long long));
-		if (p >= 1) {
-			for (int k = 0; k < runs; k++)
-				x->sims[k] += amount;
-			continue;
-		}
-		/* the runs this deal is won in, by geometric skips: work in proportion to p */
-		for (double lq = log1p(-p), k = floor(log(uniform(&rng)) / lq); k < runs;
-		     k += 1 + floor(log(uniform(&rng)) / lq))
-			x->sims[(size_t)k] += amount;
+		SFA_ALLOC_GROW(sv, nsv + 1, asv);
+		sv[nsv++] = (struct sim_deal){ (size_t)(x - sim.v), amount, p,
+					       (double)amount * (double)amount * p * (1 - p) };
 	}
+	if (!err && runs > 0)
+		simulate(&sim, sv, nsv, runs, &rng);
+	free(sv);
 	if (!err)
 		err = merge_currencies(c, g, (1u << F_WON) | (1u << F_COMMIT) | (1u << F_BEST) | (1u << F_PIPE), 1);
 	/* every group gets its runs; groups with only simulated deals appear too */

@@ -165,6 +165,23 @@ test_expect_success 'forecast: the simulation is reproducible and ordered' '
 	test_cmp expect hdr7
 '
 
+test_expect_success 'forecast: with many runs the small deals drawn together keep the centre and spread' '
+	in_store big &&
+	at $REPORT_NOW sfa-report forecast --period 2026-Q2 --simulations 5000 --format csv >few &&
+	at $REPORT_NOW sfa-report forecast --period 2026-Q2 --simulations 2000000 --format csv >many &&
+	python3 - few many <<-\EOF
+	import csv, sys
+	from decimal import Decimal as D
+	few, many = ([r for r in csv.DictReader(open(f))] for f in sys.argv[1:])
+	assert [r["currency"] for r in few] == [r["currency"] for r in many], (few, many)
+	for a, b in zip(few, many):
+	    spread = D(a["p90"]) - D(a["p10"])
+	    assert spread > 0, a
+	    assert abs(D(a["p50"]) - D(b["p50"])) <= spread / 10, (a, b)
+	    assert abs((D(b["p90"]) - D(b["p10"])) / spread - 1) <= D("0.15"), (a, b)
+	EOF
+'
+
 test_expect_success 'forecast --simulations 0: no percentile columns' '
 	in_store big &&
 	at $REPORT_NOW sfa-report forecast --period 2026-Q2 --simulations 0 --format csv >s0 &&
