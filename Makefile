@@ -14,7 +14,7 @@ COMPDIR    = $(PREFIX)/share/bash-completion/completions
 B      ?= build
 CC     ?= cc
 CFLAGS ?= -O2 -g
-PKGS    = libgit2 jansson sqlite3
+PKGS    = libgit2 jansson sqlite3 pangocairo
 SAN_FLAGS = -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
 ifeq ($(SAN),1)
 CFLAGS += $(SAN_FLAGS)
@@ -38,7 +38,8 @@ HDRS     = $(wildcard include/sfa/*.h lib/*.h)
 # Debian packages the build, the tests and the benchmarks need.
 DEBS = build-essential pkg-config libgit2-dev libcsv-dev libjansson-dev \
 	libsqlite3-dev zlib1g-dev libmbedtls-dev sqlite3 git python3 perl \
-	clang libclang-rt-14-dev procps time python3-icalendar tzdata miller
+	clang libclang-rt-14-dev procps time python3-icalendar tzdata miller \
+	libpango1.0-dev libcairo2-dev fonts-dejavu-core fonts-wqy-microhei poppler-utils
 
 .PHONY: all check check-run demo bench fuzz install uninstall clean deps units
 # Objects of cmd/ and tests/unit/ are kept, not treated as intermediates.
@@ -51,7 +52,8 @@ $(B)/%.o: %.c $(HDRS)
 	$(CC) $(SFA_CFLAGS) $(CFLAGS) -c -o $@ $<
 
 # The shipped default configuration is built into the library (.incbin).
-$(B)/lib/defaults.o: share/config/schema.json share/config/scoring.json share/config/pipelines.json
+$(B)/lib/defaults.o: share/config/schema.json share/config/scoring.json share/config/pipelines.json \
+	share/config/pricebooks.json share/config/quoting.json share/templates/quote.html
 
 $(B)/libsfa.a: $(LIB_OBJ)
 	@rm -f $@
@@ -126,7 +128,27 @@ demo: deps
 	$(DEMO) sfa-stage move $$($(DEMO) sfa-stage list --where 'name=Pumps for Nordic' --format ids) proposal
 	$(DEMO) sfa-stage list --stage proposal --format table
 	$(DEMO) SFA_REP=jonas sfa-activity agenda --week --format table
-	$(DEMO) sfa-stage won $$($(DEMO) sfa-stage list --where 'name=Pumps for Nordic' --format ids)
+	@# the quote: catalog, price books and rules; a gold customer; a discount over 10% waits for a manager;
+	@# the customer gets a PDF; accepting it makes the order and wins the deal at the quote's total
+	$(DEMO) sfa config set quoting share/examples/quoting.json
+	$(DEMO) sfa config set pricebooks share/examples/pricebooks.json
+	$(DEMO) sfa-quote product import share/sample/products.csv
+	$(DEMO) sfa-account set $$($(DEMO) sfa-account list --where 'name~nordic pumps' --format ids | head -1) discount_schedule=gold
+	$(DEMO) sfa-quote new --opportunity "$$($(DEMO) sfa-stage list --where 'name=Pumps for Nordic' --format ids)" \
+		--contact "$$($(DEMO) sfa-contact list --where email=greta.lindqvist@nordicpumps.example --format ids)" > $(B)/demo-quote.id
+	$(DEMO) sfa-quote add-line $$(cat $(B)/demo-quote.id) PUMP-XL-KIT 2
+	$(DEMO) sfa-quote add-line $$(cat $(B)/demo-quote.id) SENSOR-P 12
+	$(DEMO) sfa-quote add-line $$(cat $(B)/demo-quote.id) SVC-TRAIN 2 --discount 12.5
+	$(DEMO) sfa-quote add-line $$(cat $(B)/demo-quote.id) VALVE-CN 1
+	$(DEMO) sfa-quote list --fields number,version,status,approval_role,total --format table
+	$(DEMO) SFA_REP=petra sfa-quote approve $$(cat $(B)/demo-quote.id)
+	$(DEMO) SFA_REP=jonas sfa-quote send $$(cat $(B)/demo-quote.id)
+	$(DEMO) sfa-quote render --format text $$(cat $(B)/demo-quote.id)
+	$(DEMO) sfa-quote render --format pdf -o $(B)/demo-quote.pdf $$(cat $(B)/demo-quote.id)
+	$(DEMO) sfa-quote render --format html -o $(B)/demo-quote.html $$(cat $(B)/demo-quote.id)
+	@echo "quote: $(B)/demo-quote.pdf, $(B)/demo-quote.html"
+	$(DEMO) SFA_REP=jonas sfa-quote accept --expected-ship 2026-12-15 $$(cat $(B)/demo-quote.id)
+	$(DEMO) sfa-quote order list --fields number,status,total,expected_ship --format table
 	$(DEMO) sfa-stage history $$($(DEMO) sfa-stage list --where 'name=Pumps for Nordic' --format ids) --format table
 	$(DEMO) sfa-account show --timeline $$($(DEMO) sfa-account list --where 'name~nordic pumps' --format ids | head -1) --format table
 	$(DEMO) SFA_REP=jonas sfa-activity export --ics --tz Europe/Stockholm > $(B)/demo-jonas.ics

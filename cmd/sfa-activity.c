@@ -301,6 +301,8 @@ static void about_text(struct sfa_store *s, const json_t *act, struct sfa_buf *o
 		return;
 	if (sfa_record_text(r, "name"))
 		sfa_buf_addstr(out, sfa_record_text(r, "name"));
+	else if (sfa_record_text(r, "number"))	/* a quote or an order */
+		sfa_buf_addstr(out, sfa_record_text(r, "number"));
 	else {
 		const char *f = sfa_record_text(r, "first_name"), *l = sfa_record_text(r, "last_name");
 		const char *co = sfa_record_text(r, "company");

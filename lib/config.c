@@ -8,6 +8,8 @@
 #include "sfa/config.h"
 #include "sfa/lead.h"
 #include "sfa/pipeline.h"
+#include "sfa/quote.h"
+#include "sfa/quoting.h"
 #include "sfa/record.h"
 #include "sfa/schema.h"
 #include "sfa/score.h"
@@ -231,6 +233,8 @@ int sfa_config_check(struct sfa_store *s, const struct sfa_config_file *f, const
 	json_t *cfg = NULL;
 	int err;
 
+	if (f->check_text)
+		return f->check_text(s, text, len);
 	if ((err = sfa_config_parse(&cfg, f->name, text, len)) < 0)
 		return err;
 	if (f->check && (err = f->check(s, cfg)) < 0)
@@ -268,7 +272,7 @@ static int check_assignment(struct sfa_store *s, const json_t *cfg)
 
 static int check_users(struct sfa_store *s, const json_t *cfg)
 {
-	static const char *const roles[] = { "rep", "manager", "admin", NULL };
+	static const char *const roles[] = { "rep", "manager", "director", "admin", NULL };
 	json_t *no_rules = json_pack("{s[]s{}}", "territories", "teams");
 	struct sfa_assign *a = NULL;
 	const char *k;
@@ -286,7 +290,7 @@ static int check_users(struct sfa_store *s, const json_t *cfg)
 			if (json_is_string(role) && !strcmp(json_string_value(role), roles[i]))
 				break;
 		if (role && !roles[i]) {
-			err = sfa_error_set(SFA_EINPUT, "%s.role: expected rep, manager or admin", k);
+			err = sfa_error_set(SFA_EINPUT, "%s.role: expected rep, manager, director or admin", k);
 			goto done;
 		}
 		if (email && (!json_is_string(email) || !strchr(json_string_value(email), '@'))) {
@@ -326,14 +330,19 @@ static int check_maps(struct sfa_store *s, const json_t *cfg)
 }
 
 const struct sfa_config_file sfa_config_files[] = {
-	{ "config/assignment.json", "territories, teams and how leads are given to reps", check_assignment },
-	{ "config/maps.json", "import maps kept by name (--map NAME)", check_maps },
+	{ "config/assignment.json", "territories, teams and how leads are given to reps", check_assignment, NULL },
+	{ "config/maps.json", "import maps kept by name (--map NAME)", check_maps, NULL },
 	{ "config/pipelines.json", "sales processes: stages, probabilities, required fields, moves",
-	  sfa_pipelines_check_config },
-	{ "config/schema.json", "fields of each record type: type, required, default", sfa_schema_check_config },
-	{ "config/quotas.json", "sales quotas per rep and period, for forecast reports", sfa_report_check_quotas },
-	{ "config/rates.json", "exchange rates for reports in one currency", sfa_report_check_rates },
-	{ "config/scoring.json", "lead scoring rules, grades, decay, learned score", check_scoring },
-	{ "config/users.json", "users: name, email, role, team, capacity, away", check_users },
-	{ NULL, NULL, NULL }
+	  sfa_pipelines_check_config, NULL },
+	{ "config/schema.json", "fields of each record type: type, required, default", sfa_schema_check_config, NULL },
+	{ "config/pricebooks.json", "price books: currency, region, segment, fallback, tiers",
+	  sfa_pricebooks_check_config, NULL },
+	{ "config/quotas.json", "sales quotas per rep and period, for forecast reports", sfa_report_check_quotas, NULL },
+	{ "config/quote.html", "the quote document customers receive (a template)", NULL, sfa_quote_template_check },
+	{ "config/quoting.json", "quotes: company, rounding, tax, discounts, approvals, bundles, rules",
+	  sfa_quoting_check_config, NULL },
+	{ "config/rates.json", "exchange rates for reports in one currency", sfa_report_check_rates, NULL },
+	{ "config/scoring.json", "lead scoring rules, grades, decay, learned score", check_scoring, NULL },
+	{ "config/users.json", "users: name, email, role, team, capacity, away", check_users, NULL },
+	{ NULL, NULL, NULL, NULL }
 };

@@ -168,6 +168,8 @@ static int find_target(struct sfa_store *s, const struct sfa_type *t, const json
 		return err;
 	}
 	v = json_object_get(rec, "external_id");
+	if (!json_is_string(v) && t->key)
+		v = json_object_get(rec, t->key);
 	if (!json_is_string(v))
 		return SFA_ENOTFOUND;
 	return sfa_index_by_external(ix, t, json_string_value(v), id);
@@ -333,6 +335,14 @@ static const struct synonym {
 	{ "opportunity", "close", "close_date" }, { "opportunity", "expected_close_date", "close_date" },
 	{ "lead", "lead_id", "external_id" }, { "contact", "contact_id", "external_id" },
 	{ "account", "account_id", "external_id" },
+	/* ERP exports of a catalog; a product's description is its own */
+	{ "product", "description", "description" }, { "product", "item_number", "sku" },
+	{ "product", "part_number", "sku" }, { "product", "article_number", "sku" },
+	{ "product", "product_code", "sku" }, { "product", "item_code", "sku" },
+	{ "product", "product_name", "name" }, { "product", "item_name", "name" },
+	{ "product", "product_family", "family" }, { "product", "category", "family" },
+	{ "product", "list_price", "price" }, { "product", "unit_price", "price" },
+	{ "product", "uom", "unit" }, { "product", "unit_of_measure", "unit" },
 };
 
 int sfa_import_names(json_t **out, const struct sfa_type *t, const json_t *user)

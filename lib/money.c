@@ -1,6 +1,7 @@
 /* Money parsing and formatting in exact minor units. */
 #include <ctype.h>
 #include <limits.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "sfa/error.h"
@@ -147,15 +148,29 @@ int sfa_money_parse(struct sfa_money *out, const char *s, const char *currency)
 	return 0;
 }
 
+void sfa_money_decimal(struct sfa_buf *out, long long minor, int exponent, int group)
+{
+	unsigned long long a = minor < 0 ? 0ULL - (unsigned long long)minor : (unsigned long long)minor;
+	unsigned long long unit = 1;
+	char digits[24];
+	int n;
+
+	for (int i = 0; i < exponent; i++)
+		unit *= 10;
+	n = snprintf(digits, sizeof(digits), "%llu", a / unit);
+	if (minor < 0)
+		sfa_buf_addch(out, '-');
+	for (int i = 0; i < n; i++) {
+		if (group && i && (n - i) % 3 == 0)
+			sfa_buf_addch(out, ',');
+		sfa_buf_addch(out, digits[i]);
+	}
+	if (exponent)
+		sfa_buf_addf(out, ".%0*llu", exponent, a % unit);
+}
+
 void sfa_money_format(struct sfa_buf *out, const struct sfa_money *m)
 {
-	unsigned long long a = m->minor < 0 ? 0ULL - (unsigned long long)m->minor : (unsigned long long)m->minor;
-	unsigned long long unit = 1;
-
-	for (int i = 0; i < m->exponent; i++)
-		unit *= 10;
-	sfa_buf_addf(out, "%s%llu", m->minor < 0 ? "-" : "", a / unit);
-	if (m->exponent)
-		sfa_buf_addf(out, ".%0*llu", m->exponent, a % unit);
+	sfa_money_decimal(out, m->minor, m->exponent, 0);
 	sfa_buf_addf(out, " %s", m->currency);
 }

@@ -20,7 +20,7 @@ struct type_fields {
 
 struct sfa_schema {
 	json_t *cfg;			/* holds the strings the fields point into */
-	struct type_fields types[8];	/* by position in sfa_types */
+	struct type_fields types[SFA_TYPES_MAX];	/* by position in sfa_types */
 };
 
 static const char *const ftype_names[] = {

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "sfa/config.h"
+#include "sfa/quoting.h"
 #include "sfa/error.h"
 #include "sfa/pipeline.h"
 #include "sfa/schema.h"
@@ -27,6 +28,8 @@ struct sfa_store {
 	int lockfd;
 	struct sfa_schema *schema;	/* loaded on first use */
 	struct sfa_pipelines *pipelines;	/* loaded on first use */
+	struct sfa_quoting *quoting;		/* loaded on first use */
+	struct sfa_pricebooks *pricebooks;	/* loaded on first use */
 	char *user;			/* the author's name, for records that say who */
 	git_oid view;			/* files are read from this commit ... */
 	int viewing;			/* ... when set (sfa_store_view), else from the head */
@@ -350,6 +353,8 @@ void sfa_store_free(struct sfa_store *s)
 	sfa_index_free(s->index);
 	sfa_schema_free(s->schema);
 	sfa_pipelines_free(s->pipelines);
+	sfa_quoting_free(s->quoting);
+	sfa_pricebooks_free(s->pricebooks);
 	free(s->user);
 	git_repository_free(s->repo);
 	free(s->path);
@@ -633,6 +638,10 @@ void sfa_store_forget_config(struct sfa_store *s)
 	s->schema = NULL;
 	sfa_pipelines_free(s->pipelines);
 	s->pipelines = NULL;
+	sfa_quoting_free(s->quoting);
+	s->quoting = NULL;
+	sfa_pricebooks_free(s->pricebooks);
+	s->pricebooks = NULL;
 }
 
 /* A configuration file as of the head, or the shipped default when the store has none. */
@@ -646,6 +655,21 @@ static int load_config(struct sfa_store *s, const char *file, json_t **cfg, stru
 	return err;
 }
 
+/*
+ * A store made before a record type existed (products, quotes) has no
+ * fields for it in its schema: those types get the shipped fields.
+ */
+static void add_new_types(json_t *cfg)
+{
+	const char *text = sfa_config_default("config/schema.json"), *k;
+	json_t *def = text ? json_loads(text, 0, NULL) : NULL, *v;
+
+	json_object_foreach(def, k, v)
+		if (!json_object_get(cfg, k))
+			json_object_set(cfg, k, v);
+	json_decref(def);
+}
+
 int sfa_store_schema(struct sfa_store *s, const struct sfa_schema **out)
 {
 	json_t *cfg = NULL;
@@ -654,6 +678,8 @@ int sfa_store_schema(struct sfa_store *s, const struct sfa_schema **out)
 
 	if (!s->schema) {
 		err = load_config(s, "config/schema.json", &cfg, &text);
+		if (!err)
+			add_new_types(cfg);
 		if (!err && (err = sfa_schema_parse(&s->schema, cfg)) < 0)
 			sfa_config_error(SFA_ESTORE, "config/schema.json", text.buf, text.len);
 		json_decref(cfg);
@@ -662,6 +688,36 @@ int sfa_store_schema(struct sfa_store *s, const struct sfa_schema **out)
 			return err == SFA_EINPUT ? SFA_ESTORE : err;
 	}
 	*out = s->schema;
+	return 0;
+}
+
+int sfa_store_quoting(struct sfa_store *s, const struct sfa_quoting **q, const struct sfa_pricebooks **pb)
+{
+	json_t *cfg = NULL;
+	struct sfa_buf text = SFA_BUF_INIT;
+	int err = 0;
+
+	if (!s->quoting) {
+		err = load_config(s, "config/quoting.json", &cfg, &text);
+		if (!err && (err = sfa_quoting_parse(&s->quoting, cfg)) < 0)
+			sfa_config_error(SFA_ESTORE, "config/quoting.json", text.buf, text.len);
+		json_decref(cfg);
+		sfa_buf_release(&text);
+		cfg = NULL;
+	}
+	if (!err && !s->pricebooks) {
+		err = load_config(s, "config/pricebooks.json", &cfg, &text);
+		if (!err && (err = sfa_pricebooks_parse(&s->pricebooks, cfg)) < 0)
+			sfa_config_error(SFA_ESTORE, "config/pricebooks.json", text.buf, text.len);
+		json_decref(cfg);
+		sfa_buf_release(&text);
+	}
+	if (err < 0)
+		return err == SFA_EINPUT ? SFA_ESTORE : err;
+	if (q)
+		*q = s->quoting;
+	if (pb)
+		*pb = s->pricebooks;
 	return 0;
 }
 

@@ -54,6 +54,8 @@ struct sfa_config_file {
 	const char *name;	/* "config/schema.json" */
 	const char *about;	/* one line for `sfa config list` */
 	int (*check)(struct sfa_store *s, const json_t *cfg);
+	/* for a file that is not JSON (a template): checks its text instead */
+	int (*check_text)(struct sfa_store *s, const char *text, size_t len);
 };
 extern const struct sfa_config_file sfa_config_files[];
 const struct sfa_config_file *sfa_config_find(const char *name);

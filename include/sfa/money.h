@@ -26,6 +26,12 @@ int sfa_money_currency_known(const char *code);
  */
 int sfa_money_parse(struct sfa_money *out, const char *s, const char *currency);
 
+/*
+ * Appends `minor` as a decimal with `exponent` digits after the point:
+ * "1234.50", or "1,234.50" when `group` (for documents people read).
+ */
+void sfa_money_decimal(struct sfa_buf *out, long long minor, int exponent, int group);
+
 /* Appends "1200.50 EUR". */
 void sfa_money_format(struct sfa_buf *out, const struct sfa_money *m);
 

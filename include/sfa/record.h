@@ -31,10 +31,17 @@ struct sfa_type {
 	 * `txn`. NULL: none.
 	 */
 	int (*prepare)(struct sfa_store *s, struct sfa_txn *txn, const json_t *old, json_t *rec);
+	/*
+	 * A field that is also the record's external_id (a product's sku),
+	 * so imports update by it and commands find the record by it; or NULL.
+	 */
+	const char *key;
 };
 
 extern const struct sfa_type sfa_type_lead, sfa_type_account, sfa_type_contact, sfa_type_opportunity,
-	sfa_type_activity;
+	sfa_type_activity, sfa_type_product, sfa_type_quote, sfa_type_order;
+/* More than the number of types, for tables indexed by a type's position. */
+#define SFA_TYPES_MAX 16
 /* The types the store knows, NULL-ended. */
 extern const struct sfa_type *const sfa_types[];
 /* The type called `name` (singular or plural), or NULL. */

@@ -88,6 +88,15 @@ int sfa_store_schema(struct sfa_store *s, const struct sfa_schema **out);
 struct sfa_pipelines;
 int sfa_store_pipelines(struct sfa_store *s, const struct sfa_pipelines **out);
 
+/*
+ * The store's quoting rules and price books (config/quoting.json and
+ * config/pricebooks.json, or the shipped defaults), loaded once per open
+ * store and owned by it. Either pointer may be NULL.
+ */
+struct sfa_quoting;
+struct sfa_pricebooks;
+int sfa_store_quoting(struct sfa_store *s, const struct sfa_quoting **q, const struct sfa_pricebooks **pb);
+
 /* The author's name (of sfa_store_signature), for records that say who did something. */
 const char *sfa_store_user(struct sfa_store *s);
 
