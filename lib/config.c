@@ -1,5 +1,6 @@
 /* Configuration files in the store: reading, checking, and errors with lines. */
 #include <ctype.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -241,6 +242,85 @@ int sfa_config_check(struct sfa_store *s, const struct sfa_config_file *f, const
 		err = sfa_config_error(err, f->name, text, len);
 	json_decref(cfg);
 	return err;
+}
+
+/* --- building checkers' messages ------------------------------------------------ */
+
+/* A key that can stand in a path as it is (no '.', '[', quote or blank). */
+static int plain_key(const char *k)
+{
+	if (!*k)
+		return 0;
+	for (; *k; k++) {
+		unsigned char c = (unsigned char)*k;
+		if (c < 0x80 && !isalnum(c) && c != '_' && c != '-')
+			return 0;
+	}
+	return 1;
+}
+
+size_t sfa_config_path_key(struct sfa_buf *path, const char *key)
+{
+	size_t old = path->len;
+
+	if (!plain_key(key))
+		sfa_buf_addf(path, "[\"%s\"]", key);
+	else
+		sfa_buf_addf(path, "%s%s", path->len ? "." : "", key);
+	return old;
+}
+
+size_t sfa_config_path_index(struct sfa_buf *path, size_t i)
+{
+	size_t old = path->len;
+
+	sfa_buf_addf(path, "[%zu]", i);
+	return old;
+}
+
+int sfa_config_bad(const struct sfa_buf *path, const char *fmt, ...)
+{
+	struct sfa_buf msg = SFA_BUF_INIT;
+	va_list ap;
+
+	if (path->len) {
+		sfa_buf_add(&msg, path->buf, path->len);
+		sfa_buf_addstr(&msg, ": ");
+	}
+	va_start(ap, fmt);
+	sfa_buf_vaddf(&msg, fmt, ap);
+	va_end(ap);
+	sfa_error_set(SFA_EINPUT, "%s", msg.buf);
+	sfa_buf_release(&msg);
+	return SFA_EINPUT;
+}
+
+int sfa_config_check_keys(struct sfa_buf *path, const json_t *obj, const char *const *known)
+{
+	const char *k;
+	json_t *v;
+
+	json_object_foreach((json_t *)obj, k, v) {
+		struct sfa_buf list = SFA_BUF_INIT;
+		size_t i, old;
+
+		for (i = 0; known[i] && strcmp(known[i], k); i++)
+			;
+		if (known[i])
+			continue;
+		for (i = 0; known[i]; i++)
+			sfa_buf_addf(&list, "%s%s", i ? ", " : "", known[i]);
+		if (plain_key(k)) {
+			old = sfa_config_path_key(path, k);
+			sfa_config_bad(path, "unknown key (expected one of: %s)", list.buf);
+			sfa_buf_setlen(path, old);
+		} else {
+			sfa_config_bad(path, "unknown key '%s' (expected one of: %s)", k, list.buf);
+		}
+		sfa_buf_release(&list);
+		return SFA_EINPUT;
+	}
+	return 0;
 }
 
 /* --- the files and their checkers ------------------------------------------------ */

@@ -460,7 +460,8 @@ static int price_quote(struct pricing *P)
 			if (pl[i].discount)
 				json_object_set_new(nl, "discount_from", json_string(schedule));
 		}
-		if (pl[i].discount)
+		/* a discount the rep gave is kept even when 0: the schedule must not come back */
+		if (pl[i].discount || (given && !sfa_record_text(l, "discount_from")))
 			json_object_set_new(nl, "discount", percent_json(pl[i].discount));
 		if (pl[i].discount > maxline)
 			maxline = pl[i].discount;
@@ -719,7 +720,7 @@ static int accept(struct sfa_store *s, struct sfa_txn *txn, json_t *rec, const c
 	    (err = sfa_index_get(sfa_store_index(s), &sfa_type_opportunity, opp_id, &opp)) < 0)
 		goto done;
 	if (!(p = sfa_pipeline_find(ps, sfa_record_text(opp, "pipeline")))) {
-		err = SFA_EINPUT;
+		err = sfa_error_prefix(SFA_EINPUT, "opportunity %s: ", opp_id);
 		goto done;
 	}
 	st = sfa_pipeline_stage(p, sfa_record_text(opp, "stage"));
@@ -1103,8 +1104,7 @@ done:
 
 /* Every field a quote document may have, for checking templates whatever the quote holds. */
 static const char document_shape[] =
-	"{\"company\": {\"name\": 0, \"address\": 0, \"email\": 0, \"phone\": 0, \"vat_id\": 0, \"website\": 0,"
-	" \"bank\": 0, \"logo\": 0},"
+	"{\"company\": {\"name\": 0, \"address\": 0, \"email\": 0, \"phone\": 0, \"vat_id\": 0, \"website\": 0},"
 	" \"quote\": {\"number\": 0, \"version\": 0, \"date\": 0, \"valid_until\": 0, \"status\": 0, \"currency\": 0,"
 	" \"terms\": 0, \"notes\": 0, \"language\": 0, \"price_book\": 0},"
 	" \"owner\": {\"name\": 0, \"email\": 0},"
@@ -1115,16 +1115,12 @@ static const char document_shape[] =
 	" \"totals\": {\"subtotal\": 0, \"discount_total\": 0, \"discount\": 0, \"tax_total\": 0, \"total\": 0,"
 	" \"currency\": 0, \"taxes\": [{\"rate\": 0, \"base\": 0, \"tax\": 0}]}}";
 
-/* The template parsed and checked against every field a document of `company` may have. */
-static int quote_template(struct sfa_template **out, const char *text, size_t len, const json_t *company)
+/* The template parsed and checked against every field a quote document may have. */
+static int quote_template(struct sfa_template **out, const char *text, size_t len)
 {
-	json_t *shape = json_loads(document_shape, 0, NULL), *v;
-	const char *k;
+	json_t *shape = json_loads(document_shape, 0, NULL);
 	int err;
 
-	/* a company may add its own details (bank, registry) to config/quoting.json */
-	json_object_foreach((json_t *)company, k, v)
-		json_object_set_new(json_object_get(shape, "company"), k, json_integer(0));
 	if ((err = sfa_template_parse(out, "config/quote.html", text, len)) == 0 &&
 	    (err = sfa_template_check(*out, shape)) < 0) {
 		sfa_template_free(*out);
@@ -1136,12 +1132,11 @@ static int quote_template(struct sfa_template **out, const char *text, size_t le
 
 int sfa_quote_template_check(struct sfa_store *s, const char *text, size_t len)
 {
-	const struct sfa_quoting *q;
 	struct sfa_template *t = NULL;
-	int err;
+	int err = quote_template(&t, text, len);
 
-	if ((err = sfa_store_quoting(s, &q, NULL)) == 0 && (err = quote_template(&t, text, len, q->company)) == 0)
-		sfa_template_free(t);
+	sfa_template_free(t);
+	(void)s;
 	return err;
 }
 
@@ -1155,7 +1150,7 @@ int sfa_quote_html(struct sfa_buf *out, struct sfa_store *s, const json_t *doc)
 		sfa_buf_addstr(&text, sfa_config_default("config/quote.html"));
 		err = 0;
 	}
-	if (err == 0 && (err = quote_template(&t, text.buf, text.len, json_object_get(doc, "company"))) == 0)
+	if (err == 0 && (err = quote_template(&t, text.buf, text.len)) == 0)
 		err = sfa_template_render(out, t, doc, SFA_TEMPLATE_HTML);
 	sfa_template_free(t);
 	sfa_buf_release(&text);

@@ -7,6 +7,7 @@
 #include <strings.h>
 
 #include "sfa/buf.h"
+#include "sfa/config.h"
 #include "sfa/error.h"
 #include "sfa/money.h"
 #include "sfa/price.h"
@@ -19,79 +20,6 @@
 
 /* --- JSON paths for messages ------------------------------------------------------ */
 
-/* A key that can stand in a path as it is (no '.', '[', quote or blank). */
-static int plain_key(const char *k)
-{
-	if (!*k)
-		return 0;
-	for (; *k; k++) {
-		unsigned char c = (unsigned char)*k;
-		if (c < 0x80 && !isalnum(c) && c != '_' && c != '-')
-			return 0;
-	}
-	return 1;
-}
-
-/* Appends ".key" (or ["key"]) to `path`; returns the old length to cut back to. */
-static size_t path_key(struct sfa_buf *path, const char *key)
-{
-	size_t old = path->len;
-
-	if (!plain_key(key))
-		sfa_buf_addf(path, "[\"%s\"]", key);
-	else
-		sfa_buf_addf(path, "%s%s", path->len ? "." : "", key);
-	return old;
-}
-
-static size_t path_index(struct sfa_buf *path, size_t i)
-{
-	size_t old = path->len;
-
-	sfa_buf_addf(path, "[%zu]", i);
-	return old;
-}
-
-/* Sets "PATH: reason" and returns SFA_EINPUT. */
-__attribute__((format(printf, 2, 3)))
-static int bad(const struct sfa_buf *path, const char *fmt, ...)
-{
-	struct sfa_buf msg = SFA_BUF_INIT;
-	va_list ap;
-
-	sfa_buf_addf(&msg, "%s: ", path->buf);
-	va_start(ap, fmt);
-	sfa_buf_vaddf(&msg, fmt, ap);
-	va_end(ap);
-	sfa_error_set(SFA_EINPUT, "%s", msg.buf);
-	sfa_buf_release(&msg);
-	return SFA_EINPUT;
-}
-
-/* Refuses a key of the object at `path` that is not in `known` (NULL-ended). */
-static int check_keys(struct sfa_buf *path, const json_t *obj, const char *const *known)
-{
-	const char *k;
-	json_t *v;
-
-	json_object_foreach((json_t *)obj, k, v) {
-		struct sfa_buf list = SFA_BUF_INIT;
-		size_t i;
-
-		for (i = 0; known[i] && strcmp(known[i], k); i++)
-			;
-		if (known[i])
-			continue;
-		for (i = 0; known[i]; i++)
-			sfa_buf_addf(&list, "%s%s", i ? ", " : "", known[i]);
-		path_key(path, k);
-		bad(path, "unknown key (expected one of: %s)", list.buf);
-		sfa_buf_release(&list);
-		return SFA_EINPUT;
-	}
-	return 0;
-}
-
 /* `obj`[`key`] when it is text (non-empty), NULL when absent; SFA_EINPUT at its path otherwise. */
 static int get_text(const char **out, struct sfa_buf *path, const json_t *obj, const char *key)
 {
@@ -102,8 +30,8 @@ static int get_text(const char **out, struct sfa_buf *path, const json_t *obj, c
 	if (!v)
 		return 0;
 	if (!json_is_string(v) || !json_string_length(v)) {
-		old = path_key(path, key);
-		bad(path, "expected text");
+		old = sfa_config_path_key(path, key);
+		sfa_config_bad(path, "expected text");
 		sfa_buf_setlen(path, old);
 		return SFA_EINPUT;
 	}
@@ -115,7 +43,7 @@ static int get_text(const char **out, struct sfa_buf *path, const json_t *obj, c
 static int get_count(long long *out, struct sfa_buf *path, const json_t *v, long long min, long long max)
 {
 	if (!json_is_integer(v) || json_integer_value(v) < min || json_integer_value(v) > max)
-		return bad(path, "expected a whole number from %lld to %lld", min, max);
+		return sfa_config_bad(path, "expected a whole number from %lld to %lld", min, max);
 	*out = json_integer_value(v);
 	return 0;
 }
@@ -123,7 +51,7 @@ static int get_count(long long *out, struct sfa_buf *path, const json_t *v, long
 static int get_bool(int *out, struct sfa_buf *path, const json_t *v)
 {
 	if (!json_is_boolean(v))
-		return bad(path, "expected true or false");
+		return sfa_config_bad(path, "expected true or false");
 	*out = json_is_true(v);
 	return 0;
 }
@@ -154,7 +82,7 @@ static int get_percent(int *out, struct sfa_buf *path, const json_t *v)
 static int check_name(struct sfa_buf *path, const char *name, const char *what)
 {
 	if (!*name || strpbrk(name, ", \t\n"))
-		return bad(path, "a %s name is not empty and has no blanks or commas", what);
+		return sfa_config_bad(path, "a %s name is not empty and has no blanks or commas", what);
 	return 0;
 }
 
@@ -177,9 +105,9 @@ static int parse_tiers(enum sfa_price_tiers *out, struct sfa_buf *path, const js
 
 	if (!v)
 		return 0;
-	old = path_key(path, "tiers");
+	old = sfa_config_path_key(path, "tiers");
 	if (!json_is_string(v))
-		err = bad(path, "expected volume or graduated");
+		err = sfa_config_bad(path, "expected volume or graduated");
 	else if (sfa_price_tiers_parse(out, json_string_value(v)) < 0)
 		err = sfa_error_prefix(SFA_EINPUT, "%s: ", path->buf);
 	sfa_buf_setlen(path, old);
@@ -193,15 +121,15 @@ static int parse_book(struct sfa_pricebook *b, struct sfa_buf *path, const json_
 	int err;
 
 	if (!json_is_object(def))
-		return bad(path, "expected an object like {\"about\": \"List prices\", \"currency\": \"EUR\"}");
-	if ((err = check_keys(path, def, keys)) < 0 || (err = get_text(&b->about, path, def, "about")) < 0 ||
+		return sfa_config_bad(path, "expected an object like {\"about\": \"List prices\", \"currency\": \"EUR\"}");
+	if ((err = sfa_config_check_keys(path, def, keys)) < 0 || (err = get_text(&b->about, path, def, "about")) < 0 ||
 	    (err = get_text(&b->currency, path, def, "currency")) < 0 ||
 	    (err = get_text(&b->region, path, def, "region")) < 0 ||
 	    (err = get_text(&b->segment, path, def, "segment")) < 0 || (err = parse_tiers(&b->tiers, path, def)) < 0)
 		return err;
 	if (b->currency && !sfa_money_currency_known(b->currency)) {
-		old = path_key(path, "currency");
-		bad(path, "'%s': expected an ISO 4217 code in capitals like EUR", b->currency);
+		old = sfa_config_path_key(path, "currency");
+		sfa_config_bad(path, "'%s': expected an ISO 4217 code in capitals like EUR", b->currency);
 		sfa_buf_setlen(path, old);
 		return SFA_EINPUT;
 	}
@@ -221,8 +149,8 @@ static int link_fallback(struct sfa_pricebooks *pb, size_t i, struct sfa_buf *pa
 		if (!strcmp(pb->books[j].name, name))
 			pb->books[i].fallback = &pb->books[j];
 	if (!pb->books[i].fallback) {
-		path_key(path, "fallback");
-		return bad(path, "no book '%s'", name);
+		sfa_config_path_key(path, "fallback");
+		return sfa_config_bad(path, "no book '%s'", name);
 	}
 	return 0;
 }
@@ -240,8 +168,8 @@ static int check_cycle(const struct sfa_pricebooks *pb, size_t i, struct sfa_buf
 	for (b = start->fallback, steps = 0; b && steps < pb->n; b = b->fallback, steps++) {
 		sfa_buf_addf(&chain, " -> %s", b->name);
 		if (b == start) {
-			path_key(path, "fallback");
-			err = bad(path, "fallback cycle: %s", chain.buf);
+			sfa_config_path_key(path, "fallback");
+			err = sfa_config_bad(path, "fallback cycle: %s", chain.buf);
 			break;
 		}
 	}
@@ -266,19 +194,19 @@ int sfa_pricebooks_parse(struct sfa_pricebooks **out, const json_t *cfg)
 		err = sfa_error_set(SFA_EINPUT, "expected a JSON object");
 		goto done;
 	}
-	if ((err = check_keys(&path, cfg, keys)) < 0 || (err = parse_tiers(&tiers, &path, cfg)) < 0)
+	if ((err = sfa_config_check_keys(&path, cfg, keys)) < 0 || (err = parse_tiers(&tiers, &path, cfg)) < 0)
 		goto done;
 	if (!json_is_object(books) || !json_object_size(books)) {
 		sfa_buf_addstr(&path, "books");
-		err = bad(&path, "expected an object of books by name, like {\"standard\": {\"currency\": \"EUR\"}}");
+		err = sfa_config_bad(&path, "expected an object of books by name, like {\"standard\": {\"currency\": \"EUR\"}}");
 		goto done;
 	}
 	pb->books = sfa_xcalloc(json_object_size(books), sizeof(*pb->books));
 	json_object_foreach((json_t *)books, k, v) {
 		struct sfa_pricebook *b = &pb->books[pb->n++];
 		sfa_buf_reset(&path);
-		path_key(&path, "books");
-		path_key(&path, k);
+		sfa_config_path_key(&path, "books");
+		sfa_config_path_key(&path, k);
 		b->name = k;
 		b->tiers = tiers;
 		if ((err = check_name(&path, k, "book")) < 0 || (err = parse_book(b, &path, v)) < 0)
@@ -287,8 +215,8 @@ int sfa_pricebooks_parse(struct sfa_pricebooks **out, const json_t *cfg)
 	for (int pass = 0; pass < 2; pass++)
 		for (size_t i = 0; i < pb->n; i++) {
 			sfa_buf_reset(&path);
-			path_key(&path, "books");
-			path_key(&path, pb->books[i].name);
+			sfa_config_path_key(&path, "books");
+			sfa_config_path_key(&path, pb->books[i].name);
 			err = pass ? check_cycle(pb, i, &path) : link_fallback(pb, i, &path);
 			if (err < 0)
 				goto done;
@@ -305,7 +233,7 @@ int sfa_pricebooks_parse(struct sfa_pricebooks **out, const json_t *cfg)
 		pb->def = &pb->books[0];
 	if (!pb->def) {
 		sfa_buf_addstr(&path, "default");
-		err = bad(&path, "several books, so say which one quotes use by default (\"default\": \"%s\")",
+		err = sfa_config_bad(&path, "several books, so say which one quotes use by default (\"default\": \"%s\")",
 			  pb->books[0].name);
 	}
 done:
@@ -386,8 +314,8 @@ static int parse_company(struct sfa_quoting *q, struct sfa_buf *path, const json
 	int err;
 
 	if (!json_is_object(v))
-		return bad(path, "expected an object like {\"name\": \"Acme GmbH\", \"address\": \"...\"}");
-	if ((err = check_keys(path, v, keys)) < 0)
+		return sfa_config_bad(path, "expected an object like {\"name\": \"Acme GmbH\", \"address\": \"...\"}");
+	if ((err = sfa_config_check_keys(path, v, keys)) < 0)
 		return err;
 	for (size_t i = 0; keys[i]; i++)
 		if ((err = get_text(&s, path, v, keys[i])) < 0)
@@ -403,16 +331,16 @@ static int parse_rounding(struct sfa_quoting *q, struct sfa_buf *path, const jso
 	int err;
 
 	if (!json_is_object(v))
-		return bad(path, "expected an object like {\"mode\": \"half-even\", \"per\": \"line\"}");
-	if ((err = check_keys(path, v, keys)) < 0 || (err = get_text(&mode, path, v, "mode")) < 0 ||
+		return sfa_config_bad(path, "expected an object like {\"mode\": \"half-even\", \"per\": \"line\"}");
+	if ((err = sfa_config_check_keys(path, v, keys)) < 0 || (err = get_text(&mode, path, v, "mode")) < 0 ||
 	    (err = get_text(&per, path, v, "per")) < 0)
 		return err;
 	if (mode && sfa_rounding_parse(&q->rounding, mode) < 0) {
-		path_key(path, "mode");
+		sfa_config_path_key(path, "mode");
 		return sfa_error_prefix(SFA_EINPUT, "%s: ", path->buf);
 	}
 	if (per && sfa_rounding_per_parse(&q->per, per) < 0) {
-		path_key(path, "per");
+		sfa_config_path_key(path, "per");
 		return sfa_error_prefix(SFA_EINPUT, "%s: ", path->buf);
 	}
 	return 0;
@@ -432,7 +360,7 @@ static int parse_validity(struct sfa_quoting *q, struct sfa_buf *path, const jso
 static int parse_terms(struct sfa_quoting *q, struct sfa_buf *path, const json_t *v)
 {
 	if (!json_is_string(v))
-		return bad(path, "expected text");
+		return sfa_config_bad(path, "expected text");
 	q->terms = json_string_value(v);
 	return 0;
 }
@@ -446,24 +374,24 @@ static int parse_tax(struct sfa_quoting *q, struct sfa_buf *path, const json_t *
 	int bp, err;
 
 	if (!json_is_object(v))
-		return bad(path, "expected an object like {\"default_region\": \"DE\", \"regions\": {...}}");
-	if ((err = check_keys(path, v, keys)) < 0 || (err = get_text(&def, path, v, "default_region")) < 0)
+		return sfa_config_bad(path, "expected an object like {\"default_region\": \"DE\", \"regions\": {...}}");
+	if ((err = sfa_config_check_keys(path, v, keys)) < 0 || (err = get_text(&def, path, v, "default_region")) < 0)
 		return err;
 	if (def && !json_object_get(regions, def)) {
-		path_key(path, "default_region");
-		return bad(path, "no region '%s' in tax.regions", def);
+		sfa_config_path_key(path, "default_region");
+		return sfa_config_bad(path, "no region '%s' in tax.regions", def);
 	}
-	path_key(path, "regions");
+	sfa_config_path_key(path, "regions");
 	if (!json_is_object(regions))
-		return bad(path, "expected an object of regions, like {\"DE\": {\"standard\": \"19\"}}");
+		return sfa_config_bad(path, "expected an object of regions, like {\"DE\": {\"standard\": \"19\"}}");
 	json_object_foreach((json_t *)regions, region, rates) {
-		size_t r = path_key(path, region);
+		size_t r = sfa_config_path_key(path, region);
 		if ((err = check_name(path, region, "region")) < 0)
 			return err;
 		if (!json_is_object(rates) || !json_object_size(rates))
-			return bad(path, "expected the rates of tax classes, like {\"standard\": \"19\", \"reduced\": \"7\"}");
+			return sfa_config_bad(path, "expected the rates of tax classes, like {\"standard\": \"19\", \"reduced\": \"7\"}");
 		json_object_foreach(rates, cls, rate) {
-			size_t c = path_key(path, cls);
+			size_t c = sfa_config_path_key(path, cls);
 			if ((err = check_name(path, cls, "tax class")) < 0 || (err = get_percent(&bp, path, rate)) < 0)
 				return err;
 			sfa_buf_setlen(path, c);
@@ -482,28 +410,28 @@ static int parse_discounts(struct sfa_quoting *q, struct sfa_buf *path, const js
 	int bp, err;
 
 	if (!json_is_object(v))
-		return bad(path, "expected an object of schedules, like {\"gold\": [{\"percent\": \"5\"}]}");
+		return sfa_config_bad(path, "expected an object of schedules, like {\"gold\": [{\"percent\": \"5\"}]}");
 	json_object_foreach((json_t *)v, name, list) {
-		size_t s = path_key(path, name), i;
+		size_t s = sfa_config_path_key(path, name), i;
 		if ((err = check_name(path, name, "schedule")) < 0)
 			return err;
 		if (!json_is_array(list) || !json_array_size(list))
-			return bad(path, "expected a list like [{\"family\": \"software\", \"percent\": \"10\"}]");
+			return sfa_config_bad(path, "expected a list like [{\"family\": \"software\", \"percent\": \"10\"}]");
 		json_array_foreach(list, i, e) {
-			size_t at = path_index(path, i), k;
+			size_t at = sfa_config_path_index(path, i), k;
 			if (!json_is_object(e))
-				return bad(path, "expected an object like {\"percent\": \"5\"}");
-			if ((err = check_keys(path, e, keys)) < 0 || (err = get_text(&family, path, e, "family")) < 0)
+				return sfa_config_bad(path, "expected an object like {\"percent\": \"5\"}");
+			if ((err = sfa_config_check_keys(path, e, keys)) < 0 || (err = get_text(&family, path, e, "family")) < 0)
 				return err;
 			if (!json_object_get(e, "percent"))
-				return bad(path, "no \"percent\"");
+				return sfa_config_bad(path, "no \"percent\"");
 			if ((x = json_object_get(e, "min_qty"))) {
-				k = path_key(path, "min_qty");
+				k = sfa_config_path_key(path, "min_qty");
 				if ((err = get_count(&n, path, x, 1, QTY_MAX)) < 0)
 					return err;
 				sfa_buf_setlen(path, k);
 			}
-			path_key(path, "percent");
+			sfa_config_path_key(path, "percent");
 			if ((err = get_percent(&bp, path, json_object_get(e, "percent"))) < 0)
 				return err;
 			sfa_buf_setlen(path, at);
@@ -522,24 +450,24 @@ static int parse_approval_rule(struct sfa_approval_rule *a, struct sfa_buf *path
 
 	a->line_over = a->total_over = -1;
 	if (!json_is_object(r))
-		return bad(path, "expected an object like {\"total_discount_over\": \"10\", \"role\": \"manager\"}");
-	if ((err = check_keys(path, r, keys)) < 0 || (err = get_text(&a->role, path, r, "role")) < 0)
+		return sfa_config_bad(path, "expected an object like {\"total_discount_over\": \"10\", \"role\": \"manager\"}");
+	if ((err = sfa_config_check_keys(path, r, keys)) < 0 || (err = get_text(&a->role, path, r, "role")) < 0)
 		return err;
 	for (size_t k = 0; k < 2; k++)
 		if ((x = json_object_get(r, keys[k]))) {
-			size_t old = path_key(path, keys[k]);
+			size_t old = sfa_config_path_key(path, keys[k]);
 			if ((err = get_percent(bound[k], path, x)) < 0)
 				return err;
 			sfa_buf_setlen(path, old);
 		}
 	if ((a->line_over < 0) == (a->total_over < 0))
-		return bad(path, "needs one of \"line_discount_over\" and \"total_discount_over\"%s",
+		return sfa_config_bad(path, "needs one of \"line_discount_over\" and \"total_discount_over\"%s",
 			   a->line_over < 0 ? "" : ", not both (write two rules)");
 	if (!a->role)
-		return bad(path, "no \"role\" (rep, manager, director or admin)");
+		return sfa_config_bad(path, "no \"role\" (rep, manager, director or admin)");
 	if (sfa_quoting_role_rank(a->role) < 0) {
-		path_key(path, "role");
-		return bad(path, "'%s': expected rep, manager, director or admin", a->role);
+		sfa_config_path_key(path, "role");
+		return sfa_config_bad(path, "'%s': expected rep, manager, director or admin", a->role);
 	}
 	return 0;
 }
@@ -553,23 +481,23 @@ static int parse_approval(struct sfa_quoting *q, struct sfa_buf *path, const jso
 	int err;
 
 	if (!json_is_object(v))
-		return bad(path, "expected an object like {\"self_approve\": false, \"rules\": [...]}");
-	if ((err = check_keys(path, v, keys)) < 0)
+		return sfa_config_bad(path, "expected an object like {\"self_approve\": false, \"rules\": [...]}");
+	if ((err = sfa_config_check_keys(path, v, keys)) < 0)
 		return err;
 	if ((x = json_object_get(v, "self_approve"))) {
-		size_t old = path_key(path, "self_approve");
+		size_t old = sfa_config_path_key(path, "self_approve");
 		if ((err = get_bool(&q->self_approve, path, x)) < 0)
 			return err;
 		sfa_buf_setlen(path, old);
 	}
 	if (!rules)
 		return 0;
-	path_key(path, "rules");
+	sfa_config_path_key(path, "rules");
 	if (!json_is_array(rules))
-		return bad(path, "expected a list like [{\"line_discount_over\": \"15\", \"role\": \"manager\"}]");
+		return sfa_config_bad(path, "expected a list like [{\"line_discount_over\": \"15\", \"role\": \"manager\"}]");
 	q->approval = sfa_xcalloc(json_array_size(rules) ? json_array_size(rules) : 1, sizeof(*q->approval));
 	json_array_foreach(rules, i, r) {
-		size_t at = path_index(path, i);
+		size_t at = sfa_config_path_index(path, i);
 		if ((err = parse_approval_rule(&q->approval[q->napproval++], path, r)) < 0)
 			return err;
 		sfa_buf_setlen(path, at);
@@ -584,17 +512,17 @@ static int parse_skus(struct sfa_buf *path, const json_t *v, const char *self)
 	json_t *e;
 
 	if (!json_is_array(v) || !json_array_size(v))
-		return bad(path, "expected a list of skus, like [\"MOUNT-XL\"]");
+		return sfa_config_bad(path, "expected a list of skus, like [\"MOUNT-XL\"]");
 	json_array_foreach(v, i, e) {
 		const char *s = json_string_value(e);
-		size_t at = path_index(path, i);
+		size_t at = sfa_config_path_index(path, i);
 		if (!s || !*s)
-			return bad(path, "expected a sku");
+			return sfa_config_bad(path, "expected a sku");
 		if (!strcmp(s, self))
-			return bad(path, "'%s' is the rule's own sku", s);
+			return sfa_config_bad(path, "'%s' is the rule's own sku", s);
 		for (j = 0; j < i; j++)
 			if (!strcmp(json_string_value(json_array_get(v, j)), s))
-				return bad(path, "'%s' twice", s);
+				return sfa_config_bad(path, "'%s' twice", s);
 		sfa_buf_setlen(path, at);
 	}
 	return 0;
@@ -609,28 +537,28 @@ static int parse_component(struct sfa_buf *path, const json_t *comps, size_t i, 
 	int opt, err;
 
 	if (!json_is_object(c))
-		return bad(path, "expected an object like {\"sku\": \"WID-100\", \"qty\": 2}");
-	if ((err = check_keys(path, c, keys)) < 0 || (err = get_text(&sku, path, c, "sku")) < 0)
+		return sfa_config_bad(path, "expected an object like {\"sku\": \"WID-100\", \"qty\": 2}");
+	if ((err = sfa_config_check_keys(path, c, keys)) < 0 || (err = get_text(&sku, path, c, "sku")) < 0)
 		return err;
 	if (!sku)
-		return bad(path, "no \"sku\"");
+		return sfa_config_bad(path, "no \"sku\"");
 	if (!strcmp(sku, bundle)) {
-		path_key(path, "sku");
-		return bad(path, "'%s' cannot be a component of itself", sku);
+		sfa_config_path_key(path, "sku");
+		return sfa_config_bad(path, "'%s' cannot be a component of itself", sku);
 	}
 	for (size_t j = 0; j < i; j++)
 		if (!strcmp(sfa_record_text(json_array_get(comps, j), "sku"), sku)) {
-			path_key(path, "sku");
-			return bad(path, "'%s' twice in bundle '%s'", sku, bundle);
+			sfa_config_path_key(path, "sku");
+			return sfa_config_bad(path, "'%s' twice in bundle '%s'", sku, bundle);
 		}
 	if ((x = json_object_get(c, "qty"))) {
-		size_t old = path_key(path, "qty");
+		size_t old = sfa_config_path_key(path, "qty");
 		if ((err = get_count(&n, path, x, 1, QTY_MAX)) < 0)
 			return err;
 		sfa_buf_setlen(path, old);
 	}
 	if ((x = json_object_get(c, "optional"))) {
-		path_key(path, "optional");
+		sfa_config_path_key(path, "optional");
 		return get_bool(&opt, path, x);
 	}
 	return 0;
@@ -645,21 +573,21 @@ static int parse_bundles(struct sfa_quoting *q, struct sfa_buf *path, const json
 	int err;
 
 	if (!json_is_object(v))
-		return bad(path, "expected an object of bundles by sku, like {\"KIT\": {\"components\": [...]}}");
+		return sfa_config_bad(path, "expected an object of bundles by sku, like {\"KIT\": {\"components\": [...]}}");
 	json_object_foreach((json_t *)v, sku, def) {
-		size_t b = path_key(path, sku);
+		size_t b = sfa_config_path_key(path, sku);
 		if (!*sku)
-			return bad(path, "a bundle's sku is not empty");
+			return sfa_config_bad(path, "a bundle's sku is not empty");
 		if (!json_is_object(def))
-			return bad(path, "expected an object like {\"components\": [{\"sku\": \"WID-100\", \"qty\": 2}]}");
-		if ((err = check_keys(path, def, keys)) < 0)
+			return sfa_config_bad(path, "expected an object like {\"components\": [{\"sku\": \"WID-100\", \"qty\": 2}]}");
+		if ((err = sfa_config_check_keys(path, def, keys)) < 0)
 			return err;
-		path_key(path, "components");
+		sfa_config_path_key(path, "components");
 		comps = json_object_get(def, "components");
 		if (!json_is_array(comps) || !json_array_size(comps))
-			return bad(path, "expected a list like [{\"sku\": \"WID-100\", \"qty\": 2}]");
+			return sfa_config_bad(path, "expected a list like [{\"sku\": \"WID-100\", \"qty\": 2}]");
 		for (i = 0; i < json_array_size(comps); i++) {
-			size_t at = path_index(path, i);
+			size_t at = sfa_config_path_index(path, i);
 			if ((err = parse_component(path, comps, i, sku)) < 0)
 				return err;
 			sfa_buf_setlen(path, at);
@@ -679,17 +607,17 @@ static int parse_rule(struct sfa_buf *path, const json_t *r)
 	int err;
 
 	if (!json_is_object(r))
-		return bad(path, "expected an object like {\"sku\": \"PUMP-XL\", \"requires\": [\"MOUNT-XL\"]}");
-	if ((err = check_keys(path, r, keys)) < 0 || (err = get_text(&sku, path, r, "sku")) < 0)
+		return sfa_config_bad(path, "expected an object like {\"sku\": \"PUMP-XL\", \"requires\": [\"MOUNT-XL\"]}");
+	if ((err = sfa_config_check_keys(path, r, keys)) < 0 || (err = get_text(&sku, path, r, "sku")) < 0)
 		return err;
 	if (!sku)
-		return bad(path, "no \"sku\"");
+		return sfa_config_bad(path, "no \"sku\"");
 	if (json_object_size(r) == 1)
-		return bad(path, "no condition (requires, excludes, min_qty, max_qty)");
+		return sfa_config_bad(path, "no condition (requires, excludes, min_qty, max_qty)");
 	for (size_t k = 1; k <= 4; k++) {
 		if (!(x = json_object_get(r, keys[k])))
 			continue;
-		old = path_key(path, keys[k]);
+		old = sfa_config_path_key(path, keys[k]);
 		if (k <= 2)
 			err = parse_skus(path, x, sku);
 		else
@@ -699,8 +627,8 @@ static int parse_rule(struct sfa_buf *path, const json_t *r)
 		sfa_buf_setlen(path, old);
 	}
 	if (bounds[0] > bounds[1]) {
-		path_key(path, "max_qty");
-		return bad(path, "%lld is below min_qty %lld", bounds[1], bounds[0]);
+		sfa_config_path_key(path, "max_qty");
+		return sfa_config_bad(path, "%lld is below min_qty %lld", bounds[1], bounds[0]);
 	}
 	return 0;
 }
@@ -712,9 +640,9 @@ static int parse_rules(struct sfa_quoting *q, struct sfa_buf *path, const json_t
 	int err;
 
 	if (!json_is_array(v))
-		return bad(path, "expected a list like [{\"sku\": \"PUMP-XL\", \"requires\": [\"MOUNT-XL\"]}]");
+		return sfa_config_bad(path, "expected a list like [{\"sku\": \"PUMP-XL\", \"requires\": [\"MOUNT-XL\"]}]");
 	json_array_foreach(v, i, r) {
-		size_t at = path_index(path, i);
+		size_t at = sfa_config_path_index(path, i);
 		if ((err = parse_rule(path, r)) < 0)
 			return err;
 		sfa_buf_setlen(path, at);
@@ -759,13 +687,13 @@ int sfa_quoting_parse(struct sfa_quoting **out, const json_t *cfg)
 	for (i = 0; i < sizeof(parts) / sizeof(parts[0]); i++)
 		keys[i] = parts[i].key;
 	keys[i] = NULL;
-	if ((err = check_keys(&path, cfg, keys)) < 0)
+	if ((err = sfa_config_check_keys(&path, cfg, keys)) < 0)
 		goto done;
 	for (i = 0; i < sizeof(parts) / sizeof(parts[0]); i++) {
 		if (!(v = json_object_get(cfg, parts[i].key)))
 			continue;
 		sfa_buf_reset(&path);
-		path_key(&path, parts[i].key);
+		sfa_config_path_key(&path, parts[i].key);
 		if ((err = parts[i].parse(q, &path, v)) < 0)
 			goto done;
 	}

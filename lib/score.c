@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "sfa/config.h"
 #include "sfa/error.h"
 #include "sfa/money.h"
 #include "sfa/record.h"
@@ -80,96 +81,21 @@ static const char cond_list[] = "equals, in, contains, min, max, present, within
 
 /* Config checking */
 
-static size_t path_key(struct sfa_buf *path, const char *key)
-{
-	size_t old = path->len;
-
-	if (path->len)
-		sfa_buf_addch(path, '.');
-	sfa_buf_addstr(path, key);
-	return old;
-}
-
-static size_t path_index(struct sfa_buf *path, size_t i)
-{
-	size_t old = path->len;
-
-	sfa_buf_addf(path, "[%zu]", i);
-	return old;
-}
-
-/* Sets "PATH: reason" and returns SFA_EINPUT. */
-__attribute__((format(printf, 2, 3)))
-static int bad(const struct sfa_buf *path, const char *fmt, ...)
-{
-	struct sfa_buf msg = SFA_BUF_INIT;
-	va_list ap;
-
-	if (path->len) {
-		sfa_buf_add(&msg, path->buf, path->len);
-		sfa_buf_addstr(&msg, ": ");
-	}
-	va_start(ap, fmt);
-	sfa_buf_vaddf(&msg, fmt, ap);
-	va_end(ap);
-	sfa_error_set(SFA_EINPUT, "%s", msg.buf);
-	sfa_buf_release(&msg);
-	return SFA_EINPUT;
-}
-
-/* Like bad(), with `key` of the object at `path` as the place. */
+/* Like sfa_config_bad(), with `key` of the object at `path` as the place. */
 __attribute__((format(printf, 3, 4)))
 static int bad_at(struct sfa_buf *path, const char *key, const char *fmt, ...)
 {
 	struct sfa_buf msg = SFA_BUF_INIT;
-	size_t old = path_key(path, key);
+	size_t old = sfa_config_path_key(path, key);
 	va_list ap;
 
 	va_start(ap, fmt);
 	sfa_buf_vaddf(&msg, fmt, ap);
 	va_end(ap);
-	bad(path, "%s", msg.buf);
+	sfa_config_bad(path, "%s", msg.buf);
 	sfa_buf_release(&msg);
 	sfa_buf_setlen(path, old);
 	return SFA_EINPUT;
-}
-
-/* A key that can stand in a path as it is (no '.', '[', quote or space). */
-static int plain_key(const char *k)
-{
-	if (!*k)
-		return 0;
-	for (; *k; k++) {
-		unsigned char c = (unsigned char)*k;
-		if (c < 0x80 && !isalnum(c) && c != '_' && c != '-')
-			return 0;
-	}
-	return 1;
-}
-
-static int check_keys(struct sfa_buf *path, const json_t *obj, const char *const *known)
-{
-	const char *k;
-	json_t *v;
-
-	json_object_foreach((json_t *)obj, k, v) {
-		struct sfa_buf list = SFA_BUF_INIT;
-		size_t i;
-
-		for (i = 0; known[i] && strcmp(known[i], k); i++)
-			;
-		if (known[i])
-			continue;
-		for (i = 0; known[i]; i++)
-			sfa_buf_addf(&list, "%s%s", i ? ", " : "", known[i]);
-		if (plain_key(k))
-			bad_at(path, k, "unknown key (expected one of: %s)", list.buf);
-		else
-			bad(path, "unknown key '%s' (expected one of: %s)", k, list.buf);
-		sfa_buf_release(&list);
-		return SFA_EINPUT;
-	}
-	return 0;
 }
 
 static int is_space(char c)
@@ -217,9 +143,9 @@ static const char *value_key(struct sfa_buf *b, const json_t *v, size_t *len)
 static int parse_field(char **out, const json_t *v, struct sfa_buf *path)
 {
 	if (!json_is_string(v))
-		return bad(path, "expected a field name");
+		return sfa_config_bad(path, "expected a field name");
 	if (sfa_field_name_check(json_string_value(v)) < 0)
-		return bad(path, "%s", sfa_error_last());
+		return sfa_config_bad(path, "%s", sfa_error_last());
 	*out = sfa_xstrdup(json_string_value(v));
 	return 0;
 }
@@ -235,10 +161,10 @@ static int parse_operand(struct operand *op, const json_t *v, struct sfa_buf *pa
 		return 0;
 	}
 	if (!json_is_string(v))
-		return bad(path, numbers ? "expected text or a number" : "expected text");
+		return sfa_config_bad(path, numbers ? "expected text or a number" : "expected text");
 	t = fold(scratch, json_string_value(v), json_string_length(v), &n);
 	if (!n)
-		return bad(path, "empty text");
+		return sfa_config_bad(path, "empty text");
 	op->text = sfa_xstrndup(t, n);
 	op->len = n;
 	return 0;
@@ -253,18 +179,18 @@ static int parse_operands(struct operand **out, size_t *nout, const json_t *v, s
 
 	if (!json_is_array(v)) {
 		if (shape == LIST)
-			return bad(path, "expected an array");
+			return sfa_config_bad(path, "expected an array");
 		*out = sfa_xcalloc(1, sizeof(**out));
 		*nout = 1;
 		return parse_operand(*out, v, path, scratch, numbers);
 	}
 	if (shape == ONE)
-		return bad(path, "expected text or a number ('in' takes a list)");
+		return sfa_config_bad(path, "expected text or a number ('in' takes a list)");
 	if (!(n = json_array_size(v)))
-		return bad(path, "empty list");
+		return sfa_config_bad(path, "empty list");
 	*out = sfa_xcalloc(n, sizeof(**out));
 	for (i = 0; i < n; i++) {
-		size_t old = path_index(path, i);
+		size_t old = sfa_config_path_index(path, i);
 		int err = parse_operand(&(*out)[i], json_array_get(v, i), path, scratch, numbers);
 
 		*nout = i + 1;
@@ -288,7 +214,7 @@ static int parse_int(long *out, const json_t *v, long lo, long hi, struct sfa_bu
 	json_int_t x;
 
 	if (!json_is_integer(v) || (x = json_integer_value(v)) < lo || x > hi)
-		return bad(path, "expected %s", what);
+		return sfa_config_bad(path, "expected %s", what);
 	*out = (long)x;
 	return 0;
 }
@@ -312,7 +238,7 @@ static int parse_cond(struct rule *r, const char *key, const json_t *v, struct s
 	if (!strcmp(key, "min") || !strcmp(key, "max")) {
 		r->cond = COND_RANGE;
 		if (!json_is_number(v))
-			return bad(path, "expected a number");
+			return sfa_config_bad(path, "expected a number");
 		if (key[1] == 'i') {
 			r->has_min = 1;
 			r->min = json_number_value(v);
@@ -325,7 +251,7 @@ static int parse_cond(struct rule *r, const char *key, const json_t *v, struct s
 	if (!strcmp(key, "present")) {
 		r->cond = COND_PRESENT;
 		if (!json_is_boolean(v))
-			return bad(path, "expected true or false");
+			return sfa_config_bad(path, "expected true or false");
 		r->present = json_is_true(v);
 		return 0;
 	}
@@ -356,13 +282,13 @@ static int parse_rule(struct rule *r, const json_t *obj, struct sfa_buf *path, s
 	int err;
 
 	if (!json_is_object(obj))
-		return bad(path, "expected an object");
-	if ((err = check_keys(path, obj, keys)) < 0)
+		return sfa_config_bad(path, "expected an object");
+	if ((err = sfa_config_check_keys(path, obj, keys)) < 0)
 		return err;
 
 	if (!(v = json_object_get(obj, "field")))
-		return bad(path, "no 'field'");
-	old = path_key(path, "field");
+		return sfa_config_bad(path, "no 'field'");
+	old = sfa_config_path_key(path, "field");
 	if ((err = parse_field(&r->field, v, path)) < 0)
 		return err;
 	sfa_buf_setlen(path, old);
@@ -373,7 +299,7 @@ static int parse_rule(struct rule *r, const json_t *obj, struct sfa_buf *path, s
 		/* min and max together are one condition, a range */
 		if (cond && !(r->cond == COND_RANGE && (!strcmp(k, "min") || !strcmp(k, "max"))))
 			return bad_at(path, k, "a second condition besides '%s' (a rule has one)", cond);
-		old = path_key(path, k);
+		old = sfa_config_path_key(path, k);
 		if ((err = parse_cond(r, k, v, path, scratch)) < 0)
 			return err;
 		sfa_buf_setlen(path, old);
@@ -381,13 +307,13 @@ static int parse_rule(struct rule *r, const json_t *obj, struct sfa_buf *path, s
 			cond = k;
 	}
 	if (!cond)
-		return bad(path, "no condition (expected one of: %s)", cond_list);
+		return sfa_config_bad(path, "no condition (expected one of: %s)", cond_list);
 	if (r->has_min && r->has_max && r->min > r->max)
 		return bad_at(path, "max", "lower than min (%g)", r->min);
 
 	if (!(v = json_object_get(obj, "points")))
-		return bad(path, "no 'points'");
-	old = path_key(path, "points");
+		return sfa_config_bad(path, "no 'points'");
+	old = sfa_config_path_key(path, "points");
 	if ((err = parse_int(&r->points, v, -SFA_SCORE_POINTS_MAX, SFA_SCORE_POINTS_MAX, path,
 			     "an integer from -" STR(SFA_SCORE_POINTS_MAX) " to "
 			     STR(SFA_SCORE_POINTS_MAX))) < 0)
@@ -420,10 +346,10 @@ static int parse_rules(struct sfa_score_rules *r, const json_t *v, struct sfa_bu
 	size_t n = json_array_size(v);
 
 	if (!json_is_array(v))
-		return bad(path, "expected an array");
+		return sfa_config_bad(path, "expected an array");
 	r->rules = sfa_xcalloc(n, sizeof(*r->rules));
 	for (size_t i = 0; i < n; i++) {
-		size_t old = path_index(path, i);
+		size_t old = sfa_config_path_index(path, i);
 		int err;
 
 		r->nrules = i + 1;
@@ -445,11 +371,11 @@ static int parse_grade(struct sfa_score_rules *r, size_t i, size_t n, const json
 	int err;
 
 	if (!json_is_object(obj))
-		return bad(path, "expected an object");
-	if ((err = check_keys(path, obj, keys)) < 0)
+		return sfa_config_bad(path, "expected an object");
+	if ((err = sfa_config_check_keys(path, obj, keys)) < 0)
 		return err;
 	if (!(v = json_object_get(obj, "grade")))
-		return bad(path, "no 'grade'");
+		return sfa_config_bad(path, "no 'grade'");
 	if (!json_is_string(v))
 		return bad_at(path, "grade", "expected text");
 	s = json_string_value(v);
@@ -463,7 +389,7 @@ static int parse_grade(struct sfa_score_rules *r, size_t i, size_t n, const json
 			return bad_at(path, "grade", "'%s' given twice", g->name);
 
 	if (!(v = json_object_get(obj, "min")))
-		return bad(path, "no 'min' (null for every score)");
+		return sfa_config_bad(path, "no 'min' (null for every score)");
 	if (json_is_null(v)) {
 		if (i + 1 < n)
 			return bad_at(path, "min", "null before the last grade (null reaches every score)");
@@ -484,12 +410,12 @@ static int parse_grades(struct sfa_score_rules *r, const json_t *v, struct sfa_b
 	size_t n = json_array_size(v);
 
 	if (!json_is_array(v))
-		return bad(path, "expected an array");
+		return sfa_config_bad(path, "expected an array");
 	if (!n)
-		return bad(path, "empty (leave 'grades' out for no grades)");
+		return sfa_config_bad(path, "empty (leave 'grades' out for no grades)");
 	r->grades = sfa_xcalloc(n, sizeof(*r->grades));
 	for (size_t i = 0; i < n; i++) {
-		size_t old = path_index(path, i);
+		size_t old = sfa_config_path_index(path, i);
 		int err;
 
 		r->ngrades = i + 1;
@@ -508,33 +434,33 @@ static int parse_decay(struct sfa_score_rules *r, const json_t *obj, struct sfa_
 	int err;
 
 	if (!json_is_object(obj))
-		return bad(path, "expected an object");
-	if ((err = check_keys(path, obj, keys)) < 0)
+		return sfa_config_bad(path, "expected an object");
+	if ((err = sfa_config_check_keys(path, obj, keys)) < 0)
 		return err;
 	if (!(v = json_object_get(obj, "field")))
-		return bad(path, "no 'field'");
-	old = path_key(path, "field");
+		return sfa_config_bad(path, "no 'field'");
+	old = sfa_config_path_key(path, "field");
 	if ((err = parse_field(&r->decay_field, v, path)) < 0)
 		return err;
 	sfa_buf_setlen(path, old);
 	if ((v = json_object_get(obj, "fallback"))) {
-		old = path_key(path, "fallback");
+		old = sfa_config_path_key(path, "fallback");
 		if ((err = parse_field(&r->decay_fallback, v, path)) < 0)
 			return err;
 		sfa_buf_setlen(path, old);
 	}
 
 	if (!(v = json_object_get(obj, "after_days")))
-		return bad(path, "no 'after_days'");
-	old = path_key(path, "after_days");
+		return sfa_config_bad(path, "no 'after_days'");
+	old = sfa_config_path_key(path, "after_days");
 	if ((err = parse_int(&r->after_days, v, 0, SFA_SCORE_DAYS_MAX, path,
 			     "a whole number of days from 0 to " STR(SFA_SCORE_DAYS_MAX))) < 0)
 		return err;
 	sfa_buf_setlen(path, old);
 
 	if (!(v = json_object_get(obj, "points_per_30_days")))
-		return bad(path, "no 'points_per_30_days'");
-	old = path_key(path, "points_per_30_days");
+		return sfa_config_bad(path, "no 'points_per_30_days'");
+	old = sfa_config_path_key(path, "points_per_30_days");
 	if ((err = parse_int(&r->per_30_days, v, 0, SFA_SCORE_POINTS_MAX, path,
 			     "an integer from 0 to " STR(SFA_SCORE_POINTS_MAX))) < 0)
 		return err;
@@ -554,9 +480,9 @@ static int parse_class(struct sfa_score_rules *r, int c, const json_t *obj, stru
 	int err = 0;
 
 	if (!json_is_object(obj))
-		return bad(path, "expected an object (fields and their values)");
+		return sfa_config_bad(path, "expected an object (fields and their values)");
 	if (!n)
-		return bad(path, "empty (expected fields and their values)");
+		return sfa_config_bad(path, "empty (expected fields and their values)");
 	r->cls[c] = sfa_xcalloc(n, sizeof(*r->cls[c]));
 	json_object_foreach((json_t *)obj, k, v) {
 		struct class_cond *cc = &r->cls[c][i];
@@ -564,11 +490,11 @@ static int parse_class(struct sfa_score_rules *r, int c, const json_t *obj, stru
 
 		r->ncls[c] = ++i;
 		if (sfa_field_name_check(k) < 0) {
-			err = bad(path, "%s", sfa_error_last());
+			err = sfa_config_bad(path, "%s", sfa_error_last());
 			goto done;
 		}
 		cc->field = sfa_xstrdup(k);
-		old = path_key(path, k);
+		old = sfa_config_path_key(path, k);
 		if ((err = parse_operands(&cc->values, &cc->nvalues, v, path, scratch, 0, ONE_OR_LIST)) < 0)
 			goto done;
 		for (size_t j = 0; j < cc->nvalues; j++) {
@@ -595,8 +521,8 @@ static int parse_class(struct sfa_score_rules *r, int c, const json_t *obj, stru
 					    memcmp(pc->values[q].text, cc->values[j].text, pc->values[q].len))
 						continue;
 					if (json_is_array(v))
-						path_index(path, j);
-					err = bad(path, "'%.*s' is also a positive value", (int)len, s);
+						sfa_config_path_index(path, j);
+					err = sfa_config_bad(path, "'%.*s' is also a positive value", (int)len, s);
 					goto done;
 				}
 			}
@@ -619,35 +545,35 @@ static int parse_learned(struct sfa_score_rules *r, const json_t *obj, struct sf
 	int err;
 
 	if (!json_is_object(obj))
-		return bad(path, "expected an object");
-	if ((err = check_keys(path, obj, keys)) < 0)
+		return sfa_config_bad(path, "expected an object");
+	if ((err = sfa_config_check_keys(path, obj, keys)) < 0)
 		return err;
 
 	if (!(v = json_object_get(obj, "fields")))
-		return bad(path, "no 'fields'");
+		return sfa_config_bad(path, "no 'fields'");
 	if (!json_is_array(v))
 		return bad_at(path, "fields", "expected an array of field names");
 	if (!(n = json_array_size(v)))
 		return bad_at(path, "fields", "empty (name the fields to learn from)");
 	r->fields = sfa_xcalloc(n, sizeof(*r->fields));
-	old = path_key(path, "fields");
+	old = sfa_config_path_key(path, "fields");
 	for (size_t i = 0; i < n; i++) {
-		size_t o = path_index(path, i);
+		size_t o = sfa_config_path_index(path, i);
 
 		r->nfields = i + 1;
 		if ((err = parse_field(&r->fields[i], json_array_get(v, i), path)) < 0)
 			return err;
 		for (size_t j = 0; j < i; j++)
 			if (!strcmp(r->fields[j], r->fields[i]))
-				return bad(path, "'%s' given twice", r->fields[i]);
+				return sfa_config_bad(path, "'%s' given twice", r->fields[i]);
 		sfa_buf_setlen(path, o);
 	}
 	sfa_buf_setlen(path, old);
 
 	for (int c = POS; c <= NEG; c++) {
 		if (!(v = json_object_get(obj, class_key[c])))
-			return bad(path, "no '%s'", class_key[c]);
-		old = path_key(path, class_key[c]);
+			return sfa_config_bad(path, "no '%s'", class_key[c]);
+		old = sfa_config_path_key(path, class_key[c]);
 		if ((err = parse_class(r, c, v, path, scratch)) < 0)
 			return err;
 		sfa_buf_setlen(path, old);
@@ -658,9 +584,9 @@ static int parse_learned(struct sfa_score_rules *r, const json_t *obj, struct sf
 			for (size_t j = 0; j < r->ncls[c]; j++) {
 				if (strcmp(r->fields[i], r->cls[c][j].field))
 					continue;
-				path_key(path, "fields");
-				path_index(path, i);
-				return bad(path, "'%s' decides the class (%s), it cannot also be learned from",
+				sfa_config_path_key(path, "fields");
+				sfa_config_path_index(path, i);
+				return sfa_config_bad(path, "'%s' decides the class (%s), it cannot also be learned from",
 					   r->fields[i], class_key[c]);
 			}
 	r->has_learned = 1;
@@ -678,28 +604,28 @@ int sfa_score_parse(struct sfa_score_rules **out, const json_t *config)
 	if (!json_is_object(config))
 		return sfa_error_set(SFA_EINPUT, "lead scoring: expected an object");
 	r = sfa_xcalloc(1, sizeof(*r));
-	if ((err = check_keys(&path, config, keys)) < 0)
+	if ((err = sfa_config_check_keys(&path, config, keys)) < 0)
 		goto done;
 	if ((v = json_object_get(config, "rules"))) {
-		path_key(&path, "rules");
+		sfa_config_path_key(&path, "rules");
 		if ((err = parse_rules(r, v, &path, &scratch)) < 0)
 			goto done;
 		sfa_buf_reset(&path);
 	}
 	if ((v = json_object_get(config, "grades"))) {
-		path_key(&path, "grades");
+		sfa_config_path_key(&path, "grades");
 		if ((err = parse_grades(r, v, &path)) < 0)
 			goto done;
 		sfa_buf_reset(&path);
 	}
 	if ((v = json_object_get(config, "decay"))) {
-		path_key(&path, "decay");
+		sfa_config_path_key(&path, "decay");
 		if ((err = parse_decay(r, v, &path)) < 0)
 			goto done;
 		sfa_buf_reset(&path);
 	}
 	if ((v = json_object_get(config, "learned"))) {
-		path_key(&path, "learned");
+		sfa_config_path_key(&path, "learned");
 		if ((err = parse_learned(r, v, &path, &scratch)) < 0)
 			goto done;
 		sfa_buf_reset(&path);

@@ -501,12 +501,13 @@ static int parse_var(struct parser *p, size_t line, const char *s, size_t len, i
 static int parse_tag(struct parser *p)
 {
 	const char *s = p->src + p->pos, *end = p->src + p->len, *close, *c;
-	size_t line = p->line, rest = p->len - p->pos, clen;
-	int raw = rest > 2 && s[2] == '{', comment = rest > 2 && s[2] == '!';
+	size_t line = p->line, clen;
+	int raw = s + 2 < end && s[2] == '{', comment = s + 2 < end && s[2] == '!';
 
 	c = s + (raw ? 3 : 2);
-	close = memmem(c, rest - (raw ? 3 : 2), "}}", 2);
-	if (!close)
+	for (close = c; close + 1 < end && (close[0] != '}' || close[1] != '}'); close++)
+		;
+	if (close + 1 >= end)
 		return parse_error(p, line, "'%s' not closed by '%s'", raw ? "{{{" : "{{", raw ? "}}}" : "}}");
 	if (raw && (close + 2 >= end || close[2] != '}'))
 		return parse_error(p, line, "'{{{' closed by '}}' instead of '}}}'");

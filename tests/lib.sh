@@ -72,7 +72,9 @@ export tmp SFA_STORE SFA_USER HOME LC_ALL TZ
 # A sanitizer finding is an exit code no sfa command uses (they use 0-5).
 ASAN_OPTIONS=abort_on_error=0:exitcode=86
 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1:exitcode=87
-export ASAN_OPTIONS UBSAN_OPTIONS
+# fontconfig keeps its configuration for the life of the process (PDF quotes)
+LSAN_OPTIONS="suppressions=$SFA_ROOT/tests/lsan.supp:print_suppressions=0"
+export ASAN_OPTIONS UBSAN_OPTIONS LSAN_OPTIONS
 
 test_cleanup_ () {
 	cd / || return

@@ -24,20 +24,21 @@ test_expect_success 'the first commit is authored by $SFA_USER' '
 '
 
 test_expect_success 'the first commit holds config/store.json with format 1' '
-	store_git ls-tree -r --name-only main >files
-	printf "%s\n" config/pipelines.json config/schema.json config/scoring.json config/store.json >expect
-	test_cmp expect files
-	store_git show main:config/store.json >store.json
+	store_git ls-tree -r --name-only main >files &&
+	printf "%s\n" config/pipelines.json config/pricebooks.json config/quote.html config/quoting.json \
+		config/schema.json config/scoring.json config/store.json >expect &&
+	test_cmp expect files &&
+	store_git show main:config/store.json >store.json &&
 	python3 -c "import json,sys; d=json.load(open(sys.argv[1])); assert d[\"format\"] == 1, d" store.json
 '
 
-test_expect_success 'the first commit holds the shipped schema, scoring rules and pipelines' '
-	store_git show main:config/pipelines.json >pipelines.json
-	test_cmp "$SFA_ROOT/share/config/pipelines.json" pipelines.json
-	store_git show main:config/schema.json >schema.json
-	test_cmp "$SFA_ROOT/share/config/schema.json" schema.json
-	store_git show main:config/scoring.json >scoring.json
-	test_cmp "$SFA_ROOT/share/config/scoring.json" scoring.json
+test_expect_success 'the first commit holds the shipped configuration, byte for byte' '
+	for f in pipelines.json pricebooks.json quoting.json schema.json scoring.json; do
+		store_git show main:config/$f >$f &&
+		test_cmp "$SFA_ROOT/share/config/$f" $f || return 1
+	done &&
+	store_git show main:config/quote.html >quote.html &&
+	test_cmp "$SFA_ROOT/share/templates/quote.html" quote.html &&
 	python3 -c "
 import json, sys
 d = json.load(open(sys.argv[1]))

@@ -54,13 +54,13 @@ EOF
 test_expect_success 'setup: init writes the shipped schema, scoring and pipelines' '
 	sfa init -q &&
 	sfa config list >out &&
-	test_line_count = 8 out &&
+	test_line_count = 11 out &&
 	for f in assignment maps quotas rates users; do
 		test_grep -E "^config/$f\.json +\(none\)" out || exit 1
 	done &&
-	for f in pipelines schema scoring; do
-		test_grep -E "^config/$f\.json " out &&
-		test_grep ! -E "^config/$f\.json +\(none\)" out || exit 1
+	for f in pipelines.json pricebooks.json quote.html quoting.json schema.json scoring.json; do
+		test_grep -E "^config/$f " out &&
+		test_grep ! -E "^config/$f +\(none\)" out || exit 1
 	done &&
 	store_git show main:config/schema.json >stored &&
 	test_cmp "$SFA_ROOT/share/config/schema.json" stored
@@ -279,7 +279,7 @@ test_expect_success 'config set: JSON errors name the line of the file given' '
 test_expect_success 'config set: a field of the same name in another type is told apart' '
 	before=$(store_git rev-parse main) &&
 	shipped=$SFA_ROOT/share/config/schema.json &&
-	test_eq 2 "$(grep -c "\"status\": {\"type\": \"enum\"" "$shipped")" &&
+	test_eq 4 "$(grep -c "\"status\": {\"type\": \"enum\"" "$shipped")" &&
 	line=$(grep -n "\"status\": {.*\"converted\"" "$shipped" | cut -d: -f1) &&
 	sed "${line}s/\"default\": \"new\"/\"default\": \"open\"/" "$shipped" >status.json &&
 	! cmp -s "$shipped" status.json &&

@@ -25,6 +25,18 @@ struct sfa_txn;
 size_t sfa_config_line(const char *text, size_t len, const char *path);
 
 /*
+ * For checkers, the "PATH: reason" messages: `path` grows as a checker
+ * walks down ("rules[3].points"; a key that is not a plain name as
+ * ["key"]) and is cut back (sfa_buf_setlen) to the length these return.
+ */
+size_t sfa_config_path_key(struct sfa_buf *path, const char *key);
+size_t sfa_config_path_index(struct sfa_buf *path, size_t i);
+/* Sets "PATH: reason" (just the reason at the top) and returns SFA_EINPUT. */
+int sfa_config_bad(const struct sfa_buf *path, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Refuses the first key of `obj` (at `path`) not in `known` (NULL-ended), listing those. */
+int sfa_config_check_keys(struct sfa_buf *path, const json_t *obj, const char *const *known);
+
+/*
  * Parses a configuration file's text: a JSON object, duplicate keys
  * refused. Errors read "FILE:LINE: message". New reference in `out`.
  */

@@ -37,8 +37,8 @@ int sfa_document_pdf(struct sfa_buf *out, const json_t *doc);
  * Appends a plain-text rendering of `doc` to `out`, lines of at most
  * SFA_DOCUMENT_TEXT_WIDTH columns (more only when the figures of the
  * lines table or the quote's number and dates cannot fit otherwise),
- * columns aligned by display width, long texts wrapped. Returns 0, or SFA_EINPUT as sfa_document_pdf()
- * does, leaving `out` as it was.
+ * columns aligned by display width, long texts wrapped. Returns 0, or
+ * SFA_EINPUT as sfa_document_pdf() does, leaving `out` as it was.
  */
 int sfa_document_text(struct sfa_buf *out, const json_t *doc);
 

@@ -58,7 +58,7 @@ int sfa_quote_document(json_t **out, struct sfa_store *s, const json_t *quote);
 
 /*
  * The quote document as HTML from the store's template
- * (config/templates/quote.html, or the shipped one), checked first: a
+ * (config/quote.html, or the shipped one), checked first: a
  * field the document does not have is an error naming it and the line.
  */
 int sfa_quote_html(struct sfa_buf *out, struct sfa_store *s, const json_t *doc);

@@ -1,10 +1,10 @@
 # Bash completion for sfa(1), sfa-lead(1), sfa-account(1), sfa-contact(1),
-# sfa-stage(1), sfa-activity(1) and sfa-report(1).
+# sfa-stage(1), sfa-activity(1), sfa-report(1) and sfa-quote(1).
 #
 # Installed in bash-completion's completions directory under the names
 # "sfa", "sfa-lead", "sfa-account", "sfa-contact", "sfa-stage",
-# "sfa-activity" and "sfa-report" (the same file); it can also be sourced
-# directly:
+# "sfa-activity", "sfa-report" and "sfa-quote" (the same file); it can
+# also be sourced directly:
 #
 #	. /usr/local/share/bash-completion/completions/sfa
 #
@@ -14,8 +14,8 @@ _sfa_output_formats='csv json ndjson table ids'
 _sfa_log_formats='text csv json ndjson'
 _sfa_builtins='init config log reindex unlock help'
 _sfa_config_verbs='list show check set'
-_sfa_config_names='assignment maps pipelines quotas rates schema scoring
-	users'
+_sfa_config_names='assignment maps pipelines pricebooks quotas quote.html
+	quoting rates schema scoring users'
 _sfa_dedupe_modes='skip merge flag off'
 _sfa_date_formats='YYYY-MM-DD MM/DD/YYYY DD/MM/YYYY DD.MM.YYYY'
 
@@ -66,6 +66,30 @@ _sfa_report_deal_keys='pipeline product-family'
 _sfa_report_formats='table csv json ndjson svg html'
 _sfa_report_periods='this-month this-quarter next-quarter last-quarter
 	this-year last-year'
+# sfa-quote works on quotes, and with its sub-commands "product" and
+# "order" on products and orders.
+_sfa_quote_verbs='new add-line remove-line set show list search check revise
+	approve reject send accept decline primary render product order'
+_sfa_quote_fields='id number version revises opportunity account contact
+	owner status price_book price_date currency valid_until terms notes
+	language discount primary lines taxes subtotal discount_total tax_total
+	total approval_role approved_by approved_at rejected_by rejected_reason
+	declined_reason sent_at accepted_at order created_at'
+_sfa_quote_statuses='draft pending-approval approved rejected sent accepted
+	declined superseded'
+_sfa_render_formats='html pdf text json'
+_sfa_product_verbs='add import list search show set delete'
+_sfa_product_fields='id sku name family description unit active tax_class
+	prices external_id created_at'
+# The flat price fields that add and set turn into an entry of prices.
+_sfa_product_price_fields='price currency price_book min_qty valid_from
+	valid_until'
+_sfa_product_statuses=''
+_sfa_order_verbs='list search show set set-status'
+_sfa_order_fields='id number status quote opportunity account owner currency
+	lines taxes subtotal discount_total tax_total total ordered_at
+	expected_ship shipped_at delivered_at invoiced_at tracking created_at'
+_sfa_order_statuses='confirmed shipped delivered invoiced cancelled'
 
 # COMPREPLY from the words of $1 that start with $2.
 _sfa_words()
@@ -394,9 +418,9 @@ _sfa_activity_own()
 }
 
 # Completes a record command: $1 is its type (lead, account, contact,
-# opportunity, activity), whose verbs, fields and statuses are in the
-# _sfa_TYPE_* variables; _sfa_TYPE_own, if there is one, completes the
-# command's own verbs and options first.
+# opportunity, activity, quote, product, order), whose verbs, fields and
+# statuses are in the _sfa_TYPE_* variables; _sfa_TYPE_own, if there is
+# one, completes the command's own verbs and options first.
 _sfa_record()
 {
 	local type=$1 cur prev eq verb= vi=0 i w
@@ -572,6 +596,169 @@ _sfa_stage()
 _sfa_activity()
 {
 	_sfa_record activity
+}
+
+_sfa_quote()
+{
+	_sfa_record quote
+}
+
+# The names of the price books in the store's pricebooks.json, when each
+# book starts a line indented by four spaces, as in the shipped file.
+_sfa_price_books()
+{
+	local store sfa
+	sfa=$(_sfa_program sfa) || return 0
+	store=$(_sfa_store_arg)
+	"$sfa" ${store:+--store "$store"} config show pricebooks 2>/dev/null |
+		sed -n 's/^    "\([^"]*\)": *{.*/\1/p'
+}
+
+# The currencies the store's price books hold.
+_sfa_price_book_currencies()
+{
+	local store sfa
+	sfa=$(_sfa_program sfa) || return 0
+	store=$(_sfa_store_arg)
+	"$sfa" ${store:+--store "$store"} config show pricebooks 2>/dev/null |
+		grep -o '"currency": *"[A-Z][A-Z][A-Z]"' | grep -o '[A-Z][A-Z][A-Z]' | sort -u
+}
+
+# The skus of the store's catalog.
+_sfa_skus()
+{
+	local store prog
+	prog=$(_sfa_program sfa-quote) || return 0
+	store=$(_sfa_store_arg)
+	"$prog" product list ${store:+--store "$store"} --fields sku --format csv 2>/dev/null |
+		sed 1d
+}
+
+# Completes what is sfa-quote's own, as _sfa_opportunity_own. "product"
+# and "order" take the words after them as a record command of their own.
+_sfa_quote_own()
+{
+	local argopts='--store --opportunity --price-book --currency --contact
+		--discount --valid-until --in --reason --expected-ship --format -o
+		--output'
+	case $verb in
+	product | order)
+		local -a words=("${COMP_WORDS[0]}" "${COMP_WORDS[@]:vi+1}")
+		local COMP_CWORD=$((COMP_CWORD - vi))
+		local -a COMP_WORDS=("${words[@]}")
+		_sfa_record "$verb"
+		return 0
+		;;
+	esac
+	case $prev in
+	--format)
+		if [[ $verb == render ]]; then
+			_sfa_words "$_sfa_render_formats" "$cur"
+			return 0
+		fi
+		return 1
+		;;
+	-o | --output)
+		_sfa_files "$cur"
+		return 0
+		;;
+	--price-book)
+		_sfa_words "$(_sfa_price_books)" "$cur"
+		return 0
+		;;
+	--currency)
+		_sfa_words "$(_sfa_price_book_currencies)" "$cur"
+		return 0
+		;;
+	--opportunity | --contact | --discount | --valid-until | --in | \
+		--reason | --expected-ship)
+		return 0
+		;;
+	esac
+	_sfa_record_arg && return 1
+	((eq)) && return 0
+	case $verb in
+	new)
+		if [[ $cur == -* ]]; then
+			_sfa_words '--store --opportunity --price-book --currency
+				--contact --discount --valid-until -h --help' "$cur"
+		else
+			_sfa_field_assign "$cur" "$_sfa_quote_fields"
+		fi
+		;;
+	add-line)
+		# the quote, the sku, the quantity: the sku is completed
+		if [[ $cur == -* ]]; then
+			_sfa_words '--store --discount --in --optional -h --help' "$cur"
+		elif (($(_sfa_positionals "$vi" "$argopts") == 1)); then
+			_sfa_words "$(_sfa_skus)" "$cur"
+		fi
+		;;
+	remove-line | check | revise | approve | send | primary)
+		[[ $cur == -* ]] && _sfa_words '--store -h --help' "$cur"
+		;;
+	reject | decline)
+		[[ $cur == -* ]] && _sfa_words '--store --reason -h --help' "$cur"
+		;;
+	accept)
+		[[ $cur == -* ]] && _sfa_words '--store --expected-ship -h --help' "$cur"
+		;;
+	render)
+		[[ $cur == -* ]] && _sfa_words '--store --format -o --output -h
+			--help' "$cur"
+		;;
+	*)
+		return 1
+		;;
+	esac
+	return 0
+}
+
+# Completes the fields of `sfa-quote product add` and `set`: those of a
+# product and the flat price fields.
+_sfa_product_own()
+{
+	_sfa_record_arg && return 1
+	((eq)) && return 0
+	case $verb in
+	add | set)
+		[[ $cur == -* ]] && return 1
+		_sfa_field_assign "$cur" "$_sfa_product_fields $_sfa_product_price_fields"
+		;;
+	*)
+		return 1
+		;;
+	esac
+	return 0
+}
+
+# Completes what is `sfa-quote order`'s own: set-status and --late.
+_sfa_order_own()
+{
+	case $prev in
+	--tracking | --expected-ship)
+		return 0
+		;;
+	esac
+	_sfa_record_arg && return 1
+	((eq)) && return 0
+	case $verb in
+	set-status)
+		# ids, then the status: ids are not completed
+		if [[ $cur == -* ]]; then
+			_sfa_words '--store --tracking --expected-ship -h --help' "$cur"
+		else
+			_sfa_words "$_sfa_order_statuses" "$cur"
+		fi
+		;;
+	list | search)
+		[[ $cur == -* ]] && _sfa_words "$list_opts --late" "$cur"
+		;;
+	*)
+		return 1
+		;;
+	esac
+	return 0
 }
 
 # The currency codes named in the store's config/rates.json.
@@ -815,6 +1002,10 @@ _sfa()
 		_sfa_report "$@"
 		return
 		;;
+	sfa-quote)
+		_sfa_quote "$@"
+		return
+		;;
 	esac
 
 	local cur prev eq cmd= ci=0 i w
@@ -898,4 +1089,4 @@ _sfa()
 }
 
 complete -F _sfa sfa sfa-lead sfa-account sfa-contact sfa-stage sfa-activity \
-	sfa-report
+	sfa-report sfa-quote

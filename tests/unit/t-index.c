@@ -657,7 +657,7 @@ static void test_index(void)
 	/* another type sees none of them */
 	{
 		static const char *const no_columns[] = { NULL };
-		static const struct sfa_type other = { "deal", "deals", no_columns, NULL, NULL, NULL };
+		static const struct sfa_type other = { "deal", "deals", no_columns, NULL, NULL, NULL, NULL };
 		struct sfa_query q = { .type = &other, .limit = -1 };
 		struct sfa_buf b = SFA_BUF_INIT;
 		CHECK_INT(sfa_index_list(ix, &q, collect_ids, &b), 0);

@@ -231,7 +231,8 @@ static void test_init(void)
 	CHECK_STR(unit_sh("git --git-dir='%s' log -1 --format='%%an <%%ae>|%%s' main", p),
 		  "Unit Tester <unit@example.com>|sfa init: create store");
 	CHECK_STR(unit_sh("git --git-dir='%s' ls-tree -r --name-only main", p),
-		  "config/pipelines.json\nconfig/schema.json\nconfig/scoring.json\nconfig/store.json");
+		  "config/pipelines.json\nconfig/pricebooks.json\nconfig/quote.html\nconfig/quoting.json\n"
+		  "config/schema.json\nconfig/scoring.json\nconfig/store.json");
 	/* the shipped schema and scoring rules, byte for byte */
 	for (const struct sfa_config_default *d = sfa_config_defaults; d->file; d++) {
 		struct sfa_buf got = SFA_BUF_INIT;
@@ -384,9 +385,9 @@ static void test_txn(void)
 			  "Unit Tester <unit@example.com>|unit: two leads\n");
 		CHECK_STR(git_record(p, id1), enc(r1));
 		CHECK_STR(git_record(p, id2), enc(r2));
-		/* the two records and the four files of `init` */
+		/* the two records and the seven files of `init` */
 		CHECK_STR(unit_sh("git --git-dir='%s' ls-tree -r --name-only main | grep -c '^leads/'", p), "2");
-		CHECK_STR(unit_sh("git --git-dir='%s' ls-tree -r --name-only main | wc -l", p), "6");
+		CHECK_STR(unit_sh("git --git-dir='%s' ls-tree -r --name-only main | wc -l", p), "9");
 		CHECK(fsck_clean(p));
 	}
 
