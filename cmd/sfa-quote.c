@@ -16,6 +16,7 @@
 #include "sfa/quote.h"
 #include "sfa/quoting.h"
 #include "sfa/store.h"
+#include "sfa/stream.h"
 #include "sfa/verbs.h"
 #include "sfa/banned.h"
 
@@ -558,6 +559,91 @@ done:
 	return err < 0 ? sfa_cli_fail(err) : sfa_cli_exit(bad ? SFA_EXIT_DATA : 0);
 }
 
+/* --- show ------------------------------------------------------------------------------------------ */
+
+/* Prints `rows` (an array of objects) as a table with `cols`. */
+static int table(const char *const *cols, const json_t *rows)
+{
+	struct sfa_writer *w = NULL;
+	size_t i;
+	json_t *r;
+	int err = sfa_writer_open(&w, stdout, SFA_FORMAT_TABLE, cols);
+
+	json_array_foreach(rows, i, r)
+		if (!err)
+			err = sfa_writer_write(w, r);
+	if (!err) {
+		err = sfa_writer_close(w);
+		w = NULL;
+	}
+	sfa_writer_free(w);
+	return err;
+}
+
+/* A quote for people: what it is, its lines, its totals by tax rate. */
+static int show_quote(struct sfa_store *s, const char *given)
+{
+	static const char *const head_cols[] = { "number", "version", "status", "approval_role", "currency",
+						 "price_book", "discount", "valid_until", "primary", "id", NULL };
+	static const char *const line_cols[] = { "line", "sku", "name", "qty", "unit", "list_price", "discount",
+						 "amount", "tax_rate", "bundle", "optional", NULL };
+	static const char *const total_cols[] = { "total", "amount", NULL };
+	char id[SFA_ID_LEN + 1];
+	json_t *q = NULL, *rows = NULL, *e;
+	size_t i;
+	int err;
+
+	if ((err = sfa_store_resolve(s, &sfa_type_quote, given, id)) < 0 ||
+	    (err = sfa_index_get(sfa_store_index(s), &sfa_type_quote, id, &q)) < 0)
+		return err;
+	rows = json_pack("[O]", q);
+	if ((err = table(head_cols, rows)) < 0)
+		goto done;
+	putchar('\n');
+	if ((err = table(line_cols, json_object_get(q, "lines") ?: json_array())) < 0)
+		goto done;
+	putchar('\n');
+	json_decref(rows);
+	rows = json_array();
+	json_array_append_new(rows, json_pack("{ssso}", "total", "subtotal", "amount",
+					      json_string(sfa_record_text(q, "subtotal") ?: "")));
+	json_array_append_new(rows, json_pack("{ssso}", "total", "discount", "amount",
+					      json_string(sfa_record_text(q, "discount_total") ?: "")));
+	json_array_foreach(json_object_get(q, "taxes"), i, e) {
+		struct sfa_buf what = SFA_BUF_INIT;
+		sfa_buf_addf(&what, "tax %s%% on %s", sfa_record_text(e, "rate"), sfa_record_text(e, "base"));
+		json_array_append_new(rows, json_pack("{ssss}", "total", what.buf, "amount", sfa_record_text(e, "tax")));
+		sfa_buf_release(&what);
+	}
+	json_array_append_new(rows, json_pack("{ssso}", "total", "total", "amount",
+					      json_string(sfa_record_text(q, "total") ?: "")));
+	err = table(total_cols, rows);
+done:
+	json_decref(rows);
+	json_decref(q);
+	return err;
+}
+
+static int show(const struct sfa_verb *v, int argc, char **argv)
+{
+	enum sfa_format fmt = SFA_FORMAT_AUTO;
+	struct sfa_store *s = NULL;
+	const char *store;
+	int err;
+
+	if ((err = sfa_verb_options(v, argc, argv, "", &store, &fmt)) >= 0)
+		return err;
+	/* records for programs; for people, the lines and totals laid out */
+	if (sfa_cli_format(fmt) != SFA_FORMAT_TABLE || argc - optind != 1) {
+		optind = 0;	/* GNU getopt starts afresh */
+		return sfa_verb_show(v, argc, argv);
+	}
+	if ((err = sfa_cli_open_store(&s, store)) == 0)
+		err = show_quote(s, argv[optind]);
+	sfa_store_free(s);
+	return err < 0 ? sfa_cli_fail(err) : sfa_cli_exit(0);
+}
+
 /* --- render ------------------------------------------------------------------------------------------ */
 
 static int render(const struct sfa_verb *v, int argc, char **argv)
@@ -757,7 +843,7 @@ int main(int argc, char **argv)
 		{ "search", sfa_verb_search },
 		{ "send", status_verb },
 		{ "set", sfa_verb_set },
-		{ "show", sfa_verb_show },
+		{ "show", show },
 		{ NULL, NULL }
 	};
 	return sfa_verb_main(&verb, verbs, argc, argv);

@@ -819,10 +819,15 @@ int sfa_quote_prepare(struct sfa_store *s, struct sfa_txn *txn, const json_t *ol
 				return sfa_error_set(SFA_EINPUT, "quote %s needs no approval", sfa_record_text(rec, "number"));
 			if ((err = may_decide(s, q, rec, !strcmp(status, "approved") ? "approve" : "reject")) < 0)
 				return err;
-			if (!strcmp(status, "approved"))
+			if (!strcmp(status, "approved")) {
 				json_object_set_new(rec, "approved_at", json_string(now_iso));
-			else if (!sfa_record_text(rec, "rejected_reason"))
+			} else if (!sfa_record_text(rec, "rejected_reason")) {
 				return sfa_error_set(SFA_EINPUT, "a rejection needs a reason (--reason)");
+			} else {
+				/* an approval taken back is no approval */
+				json_object_del(rec, "approved_by");
+				json_object_del(rec, "approved_at");
+			}
 		}
 		if ((!strcmp(status, "sent") || !strcmp(status, "accepted")) && !json_array_size(json_object_get(rec, "lines")))
 			return sfa_error_set(SFA_EINPUT, "quote %s has no lines", sfa_record_text(rec, "number"));
