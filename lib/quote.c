@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 
 #include "sfa/buf.h"
@@ -580,6 +581,37 @@ static int count_primary(const json_t *q, void *data)
 	return 0;
 }
 
+/*
+ * The price book of a new quote that names none: the first book for the
+ * customer's segment, else for its country, else for the quote's
+ * currency (or the deal's), else the default book. A book that fixes a currency other
+ * than the one the quote asks for is passed over.
+ */
+static int choose_book(struct sfa_store *s, const struct sfa_pricebooks *pb, json_t *rec, const char *deal_cur)
+{
+	const char *cur = sfa_record_text(rec, "currency"), *acc_id = sfa_record_text(rec, "account");
+	const struct sfa_pricebook *pick = NULL;
+	json_t *acc = NULL;
+	int err = 0;
+
+	if (acc_id && (err = sfa_index_get(sfa_store_index(s), &sfa_type_account, acc_id, &acc)) < 0)
+		return err;
+	for (int pass = 0; pass < 3 && !pick; pass++)
+		for (size_t i = 0; i < pb->n && !pick; i++) {
+			const struct sfa_pricebook *b = &pb->books[i];
+			const char *want = pass == 0 ? sfa_record_text(acc, "segment") :
+					   pass == 1 ? sfa_record_text(acc, "country") : cur ? cur : deal_cur;
+			const char *has = pass == 0 ? b->segment : pass == 1 ? b->region : b->currency;
+			if (want && has && !strcasecmp(want, has) && (!cur || !b->currency || !strcmp(cur, b->currency)))
+				pick = b;
+		}
+	if (!pick)
+		pick = sfa_pricebooks_find(pb, NULL);
+	json_object_set_new(rec, "price_book", json_string(pick->name));
+	json_decref(acc);
+	return 0;
+}
+
 /* A new quote: what it is about, its number and version, its currency, book and dates. */
 static int fill_new(struct sfa_store *s, const struct sfa_quoting *q, const struct sfa_pricebooks *pb, json_t *rec,
 		    time_t now)
@@ -587,6 +619,8 @@ static int fill_new(struct sfa_store *s, const struct sfa_quoting *q, const stru
 	const char *opp_id = sfa_record_text(rec, "opportunity"), *revises = sfa_record_text(rec, "revises");
 	const char *id = sfa_record_text(rec, "id");
 	json_t *opp = NULL, *prev = NULL;
+	const char *deal_cur;
+	struct sfa_money m;
 	char day[11], number[32];
 	int err, primaries = 0;
 
@@ -612,14 +646,14 @@ static int fill_new(struct sfa_store *s, const struct sfa_quoting *q, const stru
 		json_object_set(rec, "account", json_object_get(opp, "account"));
 	if (!sfa_record_text(rec, "owner") && sfa_record_text(opp, "owner"))
 		json_object_set(rec, "owner", json_object_get(opp, "owner"));
-	if (!sfa_record_text(rec, "price_book"))
-		json_object_set_new(rec, "price_book", json_string(sfa_pricebooks_find(pb, NULL)->name));
+	deal_cur = sfa_record_text(opp, "currency");
+	if (!deal_cur && sfa_record_text(opp, "amount") && sfa_money_parse(&m, sfa_record_text(opp, "amount"), NULL) == 0)
+		deal_cur = m.currency;
+	if (!sfa_record_text(rec, "price_book") && (err = choose_book(s, pb, rec, deal_cur)) < 0)
+		goto done;
 	if (!sfa_record_text(rec, "currency")) {
 		const struct sfa_pricebook *b = sfa_pricebooks_find(pb, sfa_record_text(rec, "price_book"));
-		const char *c = b && b->currency ? b->currency : sfa_record_text(opp, "currency");
-		struct sfa_money m;
-		if (!c && sfa_record_text(opp, "amount") && sfa_money_parse(&m, sfa_record_text(opp, "amount"), NULL) == 0)
-			c = m.currency;
+		const char *c = b && b->currency ? b->currency : deal_cur;
 		if (!c) {
 			err = sfa_error_set(SFA_EINPUT, "field 'currency': the deal has none; give the quote one");
 			goto done;

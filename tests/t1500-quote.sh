@@ -1204,6 +1204,24 @@ test_expect_success 'new: an unknown book, a currency the book does not hold' '
 		sfa-quote new --opportunity "$(cat deal_m)" --price-book jpy --currency EUR
 '
 
+test_expect_success 'new without --price-book: the book of the segment, the country, the currency' '
+	sfa-account add name="Stadtwerke Kiel" country=DE segment=government >acc_gov
+	sfa-account add name="Osaka Valves KK" country=jp >acc_jp2
+	for a in acc_gov acc_jp2 acc_de; do
+		sfa-stage add name="Book for $a" account="$(cat $a)" amount="1000 EUR" >deal_$a
+		sfa-quote new --opportunity "$(cat deal_$a)" >q_$a
+	done
+	sfa-stage add name="Book by currency" account="$(cat acc_de)" amount="1000 BHD" currency=BHD >deal_bhd
+	sfa-quote new --opportunity "$(cat deal_bhd)" >q_bhd
+	# a currency asked for passes over the books of other currencies
+	sfa-quote new --opportunity "$(cat deal_acc_jp2)" --currency EUR >q_jp_eur
+	check quotes "$(cat q_acc_gov)" price_book=gov currency=EUR
+	check quotes "$(cat q_acc_jp2)" price_book=jpy currency=JPY
+	check quotes "$(cat q_acc_de)" price_book=standard currency=EUR
+	check quotes "$(cat q_bhd)" price_book=bhd currency=BHD
+	check quotes "$(cat q_jp_eur)" price_book=standard currency=EUR
+'
+
 test_expect_success 'config files with one fault each' '
 	python3 config.py
 	test_line_count = 11 "$(ls line-* >list && echo list)"
