@@ -793,7 +793,7 @@ int sfa_quote_prepare(struct sfa_store *s, struct sfa_txn *txn, const json_t *ol
 {
 	const struct sfa_quoting *q;
 	const struct sfa_pricebooks *pb;
-	const char *was = old ? sfa_record_text(old, "status") : NULL, *status;
+	const char *was = old ? sfa_record_text(old, "status") ?: "draft" : NULL, *status;
 	struct pricing P = { s, NULL, NULL, rec, NULL };
 	char now_iso[21];
 	time_t now = sfa_now();
@@ -946,7 +946,8 @@ int sfa_order_prepare(struct sfa_store *s, struct sfa_txn *txn, const json_t *ol
 	static const char *const frozen_fields[] = { "quote", "opportunity", "account", "currency", "lines", "taxes",
 						     "subtotal", "discount_total", "tax_total", "total", "number",
 						     "ordered_at", NULL };
-	const char *was = old ? sfa_record_text(old, "status") : NULL, *status = sfa_record_text(rec, "status");
+	const char *was = old ? sfa_record_text(old, "status") ?: "confirmed" : NULL;
+	const char *status = sfa_record_text(rec, "status") ?: "confirmed";
 	char now_iso[21];
 	int from = -1, to = -1;
 
