@@ -154,29 +154,6 @@ static int new_quote(const struct sfa_verb *v, int argc, char **argv)
 
 /* --- add-line, remove-line -------------------------------------------------------------------- */
 
-/* The parts of a line a rep gives; the rest is priced again on every change. */
-static json_t *line_input(const json_t *l)
-{
-	static const char *const keep[] = { "sku", "qty", "discount", "bundle", "optional", NULL };
-	json_t *o = json_object();
-	for (size_t i = 0; keep[i]; i++)
-		if (json_object_get(l, keep[i]))
-			json_object_set(o, keep[i], json_object_get(l, keep[i]));
-	/* a discount the customer's schedule gave is given again by it */
-	if (json_object_get(l, "discount_from"))
-		json_object_del(o, "discount");
-	return o;
-}
-
-static json_t *lines_input(const json_t *quote)
-{
-	json_t *out = json_array(), *l;
-	size_t i;
-	json_array_foreach(json_object_get(quote, "lines"), i, l)
-		json_array_append_new(out, line_input(l));
-	return out;
-}
-
 struct line_edit {
 	struct sfa_store *s;
 	const char *sku, *discount;
@@ -195,7 +172,7 @@ static int add_line_fn(struct sfa_txn *txn, const char *id, json_t *input, void 
 	if ((err = sfa_store_quoting(e->s, &q, NULL)) < 0 ||
 	    (err = sfa_index_get(sfa_store_index(e->s), &sfa_type_quote, id, &quote)) < 0)
 		goto done;
-	lines = lines_input(quote);
+	lines = sfa_quote_lines(quote);
 	if (e->in < 0 || e->in > (int)json_array_size(lines)) {
 		err = sfa_error_set(SFA_EINPUT, "--in %d: the quote has no such line", e->in);
 		goto done;
@@ -251,7 +228,7 @@ static int remove_line_fn(struct sfa_txn *txn, const char *id, json_t *input, vo
 
 	if ((err = sfa_index_get(sfa_store_index(e->s), &sfa_type_quote, id, &quote)) < 0)
 		goto done;
-	lines = lines_input(quote);
+	lines = sfa_quote_lines(quote);
 	if (e->remove < 1 || e->remove > (int)json_array_size(lines)) {
 		err = sfa_error_set(SFA_EINPUT, "line %d: the quote has %zu lines", e->remove, json_array_size(lines));
 		goto done;
@@ -278,18 +255,25 @@ done:
 	return err;
 }
 
-/* Runs `fn` on the one quote named by `given` in one commit. */
-static int one_quote(const struct sfa_verb *v, struct sfa_store *s, const char *given, const char *what,
-		     int (*fn)(struct sfa_txn *, const char *, json_t *, void *), void *data)
+/*
+ * Runs `fn` in one commit on the records named by `ids` (or by stdin when
+ * there are none); the number changed in `*changed` (may be NULL).
+ */
+static int each(const struct sfa_verb *v, struct sfa_store *s, int nids, char **ids, const char *what,
+		int (*fn)(struct sfa_txn *, const char *, json_t *, void *), void *data, size_t *changed)
 {
 	struct sfa_each e = { 0 };
-	char *ids[1] = { (char *)given };
+	int err;
+
 	e.verb = v;
 	e.store = s;
 	e.fn = fn;
 	e.data = data;
 	e.what = what;
-	return sfa_verb_each(&e, 1, ids);
+	err = sfa_verb_each(&e, nids, ids);
+	if (changed)
+		*changed = e.changed;
+	return err;
 }
 
 static int line_verb(const struct sfa_verb *v, int argc, char **argv)
@@ -350,7 +334,7 @@ static int line_verb(const struct sfa_verb *v, int argc, char **argv)
 		sfa_buf_addf(&what, "remove line %d from", e.remove);
 	}
 	if ((err = sfa_cli_open_store(&e.s, store)) == 0)
-		err = one_quote(v, e.s, argv[optind], what.buf, add ? add_line_fn : remove_line_fn, &e);
+		err = each(v, e.s, 1, argv + optind, what.buf, add ? add_line_fn : remove_line_fn, &e, NULL);
 	sfa_store_free(e.s);
 	sfa_buf_release(&what);
 	return sfa_verb_exit(v, err);
@@ -400,8 +384,7 @@ static int status_verb(const struct sfa_verb *v, int argc, char **argv)
 	};
 	const char *name = sfa_verb_name(argv[0]), *store = NULL;
 	struct status st = { 0 };
-	struct sfa_each e = { 0 };
-	struct sfa_buf what = SFA_BUF_INIT;
+	size_t changed;
 	int c, err;
 
 	for (size_t i = 0; i < sizeof(to) / sizeof(to[0]); i++)
@@ -434,17 +417,10 @@ static int status_verb(const struct sfa_verb *v, int argc, char **argv)
 		return sfa_cli_bad_usage(v->usage, "%s takes one quote", name);
 	if ((err = sfa_cli_open_store(&st.s, store)) < 0)
 		goto done;
-	sfa_buf_addf(&what, "%s", name);
-	e.verb = v;
-	e.store = st.s;
-	e.fn = status_fn;
-	e.data = &st;
-	e.what = what.buf;
-	if ((err = sfa_verb_each(&e, argc - optind, argv + optind)) == 0)
-		sfa_cli_warn("%s: %zu %s", name, e.changed, e.changed == 1 ? "quote" : "quotes");
+	if ((err = each(v, st.s, argc - optind, argv + optind, name, status_fn, &st, &changed)) == 0)
+		sfa_cli_warn("%s: %zu %s", name, changed, changed == 1 ? "quote" : "quotes");
 done:
 	sfa_store_free(st.s);
-	sfa_buf_release(&what);
 	return sfa_verb_exit(v, err);
 }
 
@@ -475,7 +451,7 @@ static int revise_fn(struct sfa_txn *txn, const char *id, json_t *input, void *d
 	for (size_t i = 0; carried[i]; i++)
 		if (json_object_get(old, carried[i]))
 			json_object_set(rec, carried[i], json_object_get(old, carried[i]));
-	json_object_set_new(rec, "lines", lines_input(old));
+	json_object_set_new(rec, "lines", sfa_quote_lines(old));
 	json_object_set_new(rec, "revises", json_string(id));
 	if ((err = sfa_add_txn(r->s, txn, &sfa_type_quote, rec, NULL, r->id)) < 0)
 		goto done;
@@ -501,7 +477,7 @@ static int revise(const struct sfa_verb *v, int argc, char **argv)
 	if (argc - optind != 1)
 		return sfa_cli_bad_usage(v->usage, "revise takes one quote");
 	if ((err = sfa_cli_open_store(&r.s, store)) == 0 &&
-	    (err = one_quote(v, r.s, argv[optind], "revise", revise_fn, &r)) == 0)
+	    (err = each(v, r.s, 1, argv + optind, "revise", revise_fn, &r, NULL)) == 0)
 		printf("%s\n", r.id);
 	sfa_store_free(r.s);
 	return sfa_verb_exit(v, err);
@@ -772,8 +748,8 @@ static int order_set_status(const struct sfa_verb *v, int argc, char **argv)
 		{ NULL, 0, NULL, 0 }
 	};
 	struct order_status o = { 0 };
-	struct sfa_each e = { 0 };
 	struct sfa_buf what = SFA_BUF_INIT;
+	size_t changed;
 	const char *store = NULL;
 	int c, err;
 
@@ -800,13 +776,8 @@ static int order_set_status(const struct sfa_verb *v, int argc, char **argv)
 	if ((err = sfa_cli_open_store(&o.s, store)) < 0)
 		goto done;
 	sfa_buf_addf(&what, "set status %s on", o.status);
-	e.verb = v;
-	e.store = o.s;
-	e.fn = order_status_fn;
-	e.data = &o;
-	e.what = what.buf;
-	if ((err = sfa_verb_each(&e, argc - optind, argv + optind)) == 0)
-		sfa_cli_warn("%zu %s %s", e.changed, e.changed == 1 ? "order" : "orders", o.status);
+	if ((err = each(v, o.s, argc - optind, argv + optind, what.buf, order_status_fn, &o, &changed)) == 0)
+		sfa_cli_warn("%zu %s %s", changed, changed == 1 ? "order" : "orders", o.status);
 done:
 	sfa_store_free(o.s);
 	sfa_buf_release(&what);

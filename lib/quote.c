@@ -103,6 +103,23 @@ static int product_by_sku(struct sfa_store *s, const char *sku, json_t **out)
 	return sfa_index_get(sfa_store_index(s), &sfa_type_product, id, out);
 }
 
+static int in_list(const char *const *list, const char *k)
+{
+	for (size_t i = 0; list[i]; i++)
+		if (!strcmp(list[i], k))
+			return 1;
+	return 0;
+}
+
+/* The first of `fields` (NULL-ended) whose value differs between `old` and `rec`, or NULL. */
+static const char *first_changed(const json_t *old, const json_t *rec, const char *const *fields)
+{
+	for (size_t i = 0; fields[i]; i++)
+		if (!json_equal(json_object_get(old, fields[i]) ?: json_null(), json_object_get(rec, fields[i]) ?: json_null()))
+			return fields[i];
+	return NULL;
+}
+
 /* The role of user `who` in config/users.json, or NULL (borrowed from `users`). */
 static const char *user_role(const json_t *users, const char *who)
 {
@@ -138,14 +155,10 @@ static int price_entry(const struct sfa_pricebooks *pb, json_t *e, size_t n)
 	long long q;
 	int err;
 
-	json_object_foreach(e, k, v) {
-		size_t i;
-		for (i = 0; price_keys[i] && strcmp(price_keys[i], k); i++)
-			;
-		if (!price_keys[i])
+	json_object_foreach(e, k, v)
+		if (!in_list(price_keys, k))
 			return sfa_error_set(SFA_EINPUT, "field 'prices': entry %zu: unknown key '%s' (known: book, "
 					     "currency, price, min_qty, valid_from, valid_until)", n, k);
-	}
 	if (!book || !(b = sfa_pricebooks_find(pb, book)))
 		return sfa_error_set(SFA_EINPUT, "field 'prices': entry %zu: no price book '%s' in "
 				     "config/pricebooks.json", n, book ? book : "");
@@ -340,12 +353,22 @@ struct pricing {
 	const char *role;	/* out: the approval it needs, or NULL */
 };
 
-static int in_list(const char *const *list, const char *k)
+json_t *sfa_quote_lines(const json_t *quote)
 {
-	for (size_t i = 0; list[i]; i++)
-		if (!strcmp(list[i], k))
-			return 1;
-	return 0;
+	json_t *out = json_array(), *l;
+	size_t i;
+
+	json_array_foreach(json_object_get(quote, "lines"), i, l) {
+		json_t *o = json_object();
+		for (size_t k = 0; line_input[k]; k++)
+			if (json_object_get(l, line_input[k]))
+				json_object_set(o, line_input[k], json_object_get(l, line_input[k]));
+		/* a discount the customer's schedule gave is given again by it */
+		if (json_object_get(l, "discount_from"))
+			json_object_del(o, "discount");
+		json_array_append_new(out, o);
+	}
+	return out;
 }
 
 /* Prices every line of the quote and writes its totals and taxes. */
@@ -793,7 +816,7 @@ int sfa_quote_prepare(struct sfa_store *s, struct sfa_txn *txn, const json_t *ol
 {
 	const struct sfa_quoting *q;
 	const struct sfa_pricebooks *pb;
-	const char *was = old ? sfa_record_text(old, "status") ?: "draft" : NULL, *status;
+	const char *was = old ? sfa_record_text(old, "status") ?: "draft" : NULL, *status, *k;
 	struct pricing P = { s, NULL, NULL, rec, NULL };
 	char now_iso[21];
 	time_t now = sfa_now();
@@ -806,16 +829,14 @@ int sfa_quote_prepare(struct sfa_store *s, struct sfa_txn *txn, const json_t *ol
 	P.pb = pb;
 	if (!old && (err = fill_new(s, q, pb, rec, now)) < 0)
 		return err;
-	for (size_t i = 0; old && content[i]; i++)
-		if (!json_equal(json_object_get(old, content[i]) ?: json_null(), json_object_get(rec, content[i]) ?: json_null()))
-			changed = 1;
+	if (old && first_changed(old, rec, content))
+		changed = 1;
 	/* kept by sfa-quote: a change by hand would only be overwritten or lie */
 	static const char *const kept[] = { "number", "version", "revises", "order", "approved_by", "approved_at",
 					    "rejected_by", "sent_at", "accepted_at", "subtotal", "discount_total",
 					    "tax_total", "total", "taxes", "approval_role", NULL };
-	for (size_t i = 0; old && kept[i]; i++)
-		if (!json_equal(json_object_get(old, kept[i]) ?: json_null(), json_object_get(rec, kept[i]) ?: json_null()))
-			return sfa_error_set(SFA_EINPUT, "field '%s': kept by sfa-quote, not set by hand", kept[i]);
+	if (old && (k = first_changed(old, rec, kept)))
+		return sfa_error_set(SFA_EINPUT, "field '%s': kept by sfa-quote, not set by hand", k);
 	if (old && !strcmp(was, "accepted") && !json_equal(old, rec))
 		return sfa_error_set(SFA_EINPUT, "quote %s version %lld is accepted: it cannot change",
 				     sfa_record_text(old, "number"), (long long)json_integer_value(json_object_get(old, "version")));
@@ -947,7 +968,7 @@ int sfa_order_prepare(struct sfa_store *s, struct sfa_txn *txn, const json_t *ol
 						     "subtotal", "discount_total", "tax_total", "total", "number",
 						     "ordered_at", NULL };
 	const char *was = old ? sfa_record_text(old, "status") ?: "confirmed" : NULL;
-	const char *status = sfa_record_text(rec, "status") ?: "confirmed";
+	const char *status = sfa_record_text(rec, "status") ?: "confirmed", *changed;
 	char now_iso[21];
 	int from = -1, to = -1;
 
@@ -956,11 +977,8 @@ int sfa_order_prepare(struct sfa_store *s, struct sfa_txn *txn, const json_t *ol
 			return sfa_error_set(SFA_EINPUT, "an order is made by accepting a quote (sfa-quote accept)");
 		return 0;
 	}
-	for (size_t i = 0; frozen_fields[i]; i++)
-		if (!json_equal(json_object_get(old, frozen_fields[i]) ?: json_null(),
-				json_object_get(rec, frozen_fields[i]) ?: json_null()))
-			return sfa_error_set(SFA_EINPUT, "field '%s': an order keeps what the customer accepted",
-					     frozen_fields[i]);
+	if ((changed = first_changed(old, rec, frozen_fields)))
+		return sfa_error_set(SFA_EINPUT, "field '%s': an order keeps what the customer accepted", changed);
 	if (text_eq(was, status))
 		return 0;
 	if (!strcmp(was, "cancelled") || !strcmp(was, "invoiced"))
@@ -986,27 +1004,16 @@ int sfa_order_prepare(struct sfa_store *s, struct sfa_txn *txn, const json_t *ol
 
 /* --- the document ---------------------------------------------------------------------- */
 
-/* A record's money text "1200.50 EUR" as "1,200.50". */
-static json_t *display(const char *money)
+/* Money as people read it: "1200.50 EUR", or "1200.50" of `currency`, as "1,200.50". */
+static json_t *display(const char *money, const char *currency)
 {
 	struct sfa_money m;
 	struct sfa_buf b = SFA_BUF_INIT;
 	json_t *v;
-	if (!money || sfa_money_parse(&m, money, NULL) < 0)
+	if (!money || sfa_money_parse(&m, money, currency) < 0)
 		return json_string(money ? money : "");
 	sfa_money_decimal(&b, m.minor, m.exponent, 1);
 	v = json_string(b.buf);
-	sfa_buf_release(&b);
-	return v;
-}
-
-/* A decimal "1200.50" of `currency` as "1,200.50". */
-static json_t *display_decimal(const char *dec, const char *currency)
-{
-	struct sfa_buf b = SFA_BUF_INIT;
-	json_t *v;
-	sfa_buf_addf(&b, "%s %s", dec ? dec : "0", currency);
-	v = display(b.buf);
 	sfa_buf_release(&b);
 	return v;
 }
@@ -1099,9 +1106,9 @@ int sfa_quote_document(json_t **out, struct sfa_store *s, const json_t *quote)
 		json_decref(p);
 		json_object_set(l, "qty", json_object_get(e, "qty"));
 		json_object_set(l, "unit", json_object_get(e, "unit"));
-		json_object_set_new(l, "list_price", display_decimal(sfa_record_text(e, "list_price"), cur));
+		json_object_set_new(l, "list_price", display(sfa_record_text(e, "list_price") ?: "0", cur));
 		set_text(l, "discount", sfa_record_text(e, "discount"));
-		json_object_set_new(l, "amount", display_decimal(sfa_record_text(e, "amount"), cur));
+		json_object_set_new(l, "amount", display(sfa_record_text(e, "amount") ?: "0", cur));
 		set_text(l, "tax_rate", sfa_record_text(e, "tax_rate"));
 		json_object_set_new(l, "bundle", json_integer(json_integer_value(json_object_get(e, "bundle"))));
 		json_object_set_new(l, "optional", json_boolean(json_is_true(json_object_get(e, "optional"))));
@@ -1109,20 +1116,20 @@ int sfa_quote_document(json_t **out, struct sfa_store *s, const json_t *quote)
 	}
 	json_object_set_new(doc, "lines", lines);
 	lines = NULL;
-	json_object_set_new(totals, "subtotal", display(sfa_record_text(quote, "subtotal")));
-	json_object_set_new(totals, "discount_total", display(sfa_record_text(quote, "discount_total")));
+	json_object_set_new(totals, "subtotal", display(sfa_record_text(quote, "subtotal"), cur));
+	json_object_set_new(totals, "discount_total", display(sfa_record_text(quote, "discount_total"), cur));
 	set_text(totals, "discount", sfa_record_text(quote, "discount"));
 	json_array_foreach(json_object_get(quote, "taxes"), i, e) {
 		json_t *t = json_object();
 		json_object_set(t, "rate", json_object_get(e, "rate"));
-		json_object_set_new(t, "base", display_decimal(sfa_record_text(e, "base"), cur));
-		json_object_set_new(t, "tax", display_decimal(sfa_record_text(e, "tax"), cur));
+		json_object_set_new(t, "base", display(sfa_record_text(e, "base") ?: "0", cur));
+		json_object_set_new(t, "tax", display(sfa_record_text(e, "tax") ?: "0", cur));
 		json_array_append_new(taxes, t);
 	}
 	json_object_set_new(totals, "taxes", taxes);
 	taxes = NULL;
-	json_object_set_new(totals, "tax_total", display(sfa_record_text(quote, "tax_total")));
-	json_object_set_new(totals, "total", display(sfa_record_text(quote, "total")));
+	json_object_set_new(totals, "tax_total", display(sfa_record_text(quote, "tax_total"), cur));
+	json_object_set_new(totals, "total", display(sfa_record_text(quote, "total"), cur));
 	set_text(totals, "currency", cur);
 	json_object_set_new(doc, "totals", totals);
 	totals = NULL;

@@ -42,6 +42,13 @@ int sfa_quote_prepare(struct sfa_store *s, struct sfa_txn *txn, const json_t *ol
 int sfa_order_prepare(struct sfa_store *s, struct sfa_txn *txn, const json_t *old, json_t *rec);
 
 /*
+ * A quote's lines (borrowed) as a rep gives them: sku, qty, discount,
+ * bundle, optional; what pricing makes is left out, a discount from the
+ * customer's schedule too. New reference, for changing and re-pricing.
+ */
+json_t *sfa_quote_lines(const json_t *quote);
+
+/*
  * Checks a stored quote (borrowed) against today's catalog and rules, as
  * a change would: every line's product, price and tax, the bundle and
  * option rules. Writes nothing.
