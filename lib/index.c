@@ -10,6 +10,7 @@
 #include "sfa/error.h"
 #include "sfa/fts.h"
 #include "sfa/index.h"
+#include "sfa/jscan.h"
 #include "sfa/utf8.h"
 #include "sfa/progress.h"
 #include "sfa/stream.h"
@@ -285,8 +286,13 @@ int sfa_index_open(struct sfa_index **out, const char *path)
 	 * The index can always be rebuilt from git, so a commit need not
 	 * reach the disk before we go on: WAL with synchronous=NORMAL.
 	 */
+	/*
+	 * Reads through a memory map: a report reads every deal's page, and
+	 * copying each one into the page cache with a system call costs more
+	 * than the reading itself. Writes still go through the WAL.
+	 */
 	if ((err = exec(ix, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"
-			    " PRAGMA cache_size=-32768;")) < 0)
+			    " PRAGMA cache_size=-32768; PRAGMA mmap_size=68719476736;")) < 0)
 		goto done;
 	/* An index of another layout is derived data: drop it, it is rebuilt from git. */
 	if (has_row(ix, "SELECT 1 FROM sqlite_master WHERE name = 'meta'") &&
@@ -772,6 +778,12 @@ static void field_sql(struct sfa_buf *sql, const char *field, int param, int as_
 		sfa_buf_addf(sql, "(r.body %s ?%d)", as_text ? "->>" : "->", param);
 }
 
+/* A field kept in a column of its own. */
+static int is_plain_column(const char *field)
+{
+	return !strcmp(field, "id") || !strcmp(field, "external_id") || !strcmp(field, "created_at");
+}
+
 /* A field read as plain text without a bound path: a column or an indexed value. */
 static int is_column(const char *field)
 {
@@ -924,6 +936,10 @@ static const struct sfa_cond **where_sql(struct sfa_buf *sql, const struct sfa_q
 /* ORDER BY and LIMIT; parameters from `*param`. */
 static void order_sql(struct sfa_buf *sql, const struct sfa_query *q, int *param)
 {
+	if (q->unordered && !q->nsort && !q->match) {
+		sfa_buf_addf(sql, " LIMIT ?%d", *param);
+		return;
+	}
 	sfa_buf_addstr(sql, " ORDER BY ");
 	for (size_t i = 0; i < q->nsort; i++) {
 		/* records without the field last, whichever the direction */
@@ -1031,47 +1047,76 @@ done:
 long sfa_index_rows(struct sfa_index *ix, const struct sfa_query *q, const char *const *fields,
 		    int (*fn)(const char *const *values, void *data), void *data)
 {
-	struct sfa_buf what = SFA_BUF_INIT;
+	struct sfa_buf what = SFA_BUF_INIT, vals = SFA_BUF_INIT;
 	sqlite3_stmt *st = NULL;
-	const char **vals;
-	size_t nf = 0;
+	const char **out, **body_names;
+	struct sfa_jspan *spans;
+	size_t nf = 0, nbody = 0, *at;
 	long n = 0;
-	int rc, err;
+	int rc, err = 0;
 
 	while (fields[nf])
 		nf++;
-	for (size_t i = 0; i < nf; i++) {
-		if (i)
-			sfa_buf_addstr(&what, ", ");
-		if (is_column(fields[i])) {
-			field_sql(&what, fields[i], 0, 1);
-		} else {	/* a constant path: the field names come from the program, quoted for JSON */
-			struct sfa_buf path = SFA_BUF_INIT;
-			sfa_buf_addstr(&path, "$.");
-			sfa_json_string(&path, fields[i], strlen(fields[i]));
-			sfa_buf_addstr(&what, "r.body ->> '");
-			for (size_t k = 0; k < path.len; k++)
-				sfa_buf_add(&what, path.buf[k] == '\'' ? "''" : &path.buf[k], path.buf[k] == '\'' ? 2 : 1);
-			sfa_buf_addch(&what, '\'');
-			sfa_buf_release(&path);
-		}
-	}
-	err = query_stmt(ix, q, what.buf, &st);
-	sfa_buf_release(&what);
-	if (err < 0)
-		return err;
-	vals = sfa_xcalloc(nf + 1, sizeof(*vals));
+	out = sfa_xcalloc(nf + 1, sizeof(*out));
+	at = sfa_xcalloc(nf + 1, sizeof(*at));
+	body_names = sfa_xcalloc(nf + 1, sizeof(*body_names));
+	spans = sfa_xcalloc(nf + 1, sizeof(*spans));
+	/*
+	 * The columns come from SQL, the body's fields from one pass over its
+	 * text (sfa_jscan_object): a JSON path per field would have SQLite
+	 * parse the body once for each.
+	 */
+	sfa_buf_addstr(&what, "r.body");
+	for (size_t i = 0; i < nf; i++)
+		if (is_plain_column(fields[i]))
+			sfa_buf_addf(&what, ", r.%s", fields[i]);
+		else
+			body_names[nbody++] = fields[i];
+	if ((err = query_stmt(ix, q, what.buf, &st)) < 0)
+		goto done;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		const char *body = (const char *)sqlite3_column_text(st, 0);
+		size_t b = 0;
+		int col = 1;
+		if (nbody && (err = sfa_jscan_object(body ? body : "", (size_t)sqlite3_column_bytes(st, 0),
+						     body_names, nbody, spans)) < 0) {
+			err = sfa_error_set(SFA_ESTORE, "index: a record is not valid JSON (sfa reindex rebuilds it)");
+			break;
+		}
+		sfa_buf_reset(&vals);
+		for (size_t i = 0; i < nf; i++) {
+			int null;
+			at[i] = vals.len;
+			if (is_plain_column(fields[i])) {
+				const char *v = (const char *)sqlite3_column_text(st, col);
+				null = !v;
+				if (v)
+					sfa_buf_add(&vals, v, (size_t)sqlite3_column_bytes(st, col));
+				col++;
+			} else {
+				null = spans[b].kind == SFA_J_NONE || spans[b].kind == SFA_J_NULL;
+				sfa_jscan_text(&vals, &spans[b++]);
+			}
+			sfa_buf_addch(&vals, 0);
+			if (null)
+				at[i] = (size_t)-1;
+		}
 		for (size_t i = 0; i < nf; i++)
-			vals[i] = (const char *)sqlite3_column_text(st, (int)i);
-		if ((err = fn(vals, data)) < 0)
+			out[i] = at[i] == (size_t)-1 ? NULL : vals.buf + at[i];
+		if ((err = fn(out, data)) < 0)
 			break;
 		n++;
 	}
 	if (err == 0 && rc != SQLITE_DONE)
 		err = db_error(ix, "cannot read records");
-	free(vals);
+done:
 	sqlite3_finalize(st);
+	sfa_buf_release(&what);
+	sfa_buf_release(&vals);
+	free(out);
+	free(at);
+	free(body_names);
+	free(spans);
 	return err < 0 ? err : n;
 }
 

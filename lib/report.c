@@ -16,6 +16,7 @@
 #include "sfa/config.h"
 #include "sfa/error.h"
 #include "sfa/index.h"
+#include "sfa/jscan.h"
 #include "sfa/money.h"
 #include "sfa/pipeline.h"
 #include "sfa/query.h"
@@ -104,6 +105,12 @@ static void strtab_free(struct strtab *t)
 
 #define MAX_KEY (SFA_REPORT_MAX_BY + 4)
 
+/* A move of a deal's stage history; the names are interned. */
+struct step {
+	const char *to, *from;
+	time_t at;
+};
+
 struct deal {
 	const char *id;			/* interned only when a report needs ids */
 	const char *owner, *territory, *source, *family, *reason, *competitor, *currency;
@@ -114,7 +121,8 @@ struct deal {
 	int prob;
 	char close[11];			/* close_date, "" when none */
 	time_t created, entered, touched;
-	char *history;			/* stage_history as JSON, when the report reads it */
+	struct step *steps;		/* stage_history, oldest first, when the report reads it */
+	size_t nsteps;
 };
 
 struct ctx {
@@ -468,16 +476,61 @@ struct deals {
 	size_t n, alloc;
 };
 
+/* Which deals' stage history a report reads. */
+enum { HISTORY_NONE, HISTORY_CLOSED, HISTORY_ALL };
+
 struct load {
 	struct ctx *c;
 	struct deals *out;
 	int ids, history;
+	struct sfa_buf text;
 };
 
 static time_t time_or(const char *s, time_t def)
 {
 	time_t t;
 	return s && sfa_time_parse(&t, s) == 0 ? t : def;
+}
+
+static int is_open(const struct deal *d)
+{
+	return d->st && !d->st->won && !d->st->lost;
+}
+
+/*
+ * The moves of a stage history (JSON text), read with sfa_jscan: a
+ * million deals' histories through a jansson tree each would cost more
+ * than the rest of a report. Entries without "to" or a valid "at" are
+ * left out.
+ */
+static void take_steps(struct load *l, struct deal *d, const char *json)
+{
+	static const char *const names[] = { "to", "from", "at" };
+	const char *pos = json, *end = json + strlen(json);
+	struct sfa_jspan e, v[3];
+	size_t alloc = 0;
+
+	while (sfa_jscan_next(&pos, end, &e) == 1) {
+		struct step st;
+		if (e.kind != SFA_J_OBJECT || sfa_jscan_object(e.p, e.len, names, 3, v) < 0 ||
+		    v[0].kind != SFA_J_STRING || v[2].kind != SFA_J_STRING)
+			continue;
+		sfa_buf_reset(&l->text);
+		sfa_jscan_text(&l->text, &v[2]);
+		if (sfa_time_parse(&st.at, l->text.buf) < 0)
+			continue;
+		sfa_buf_reset(&l->text);
+		sfa_jscan_text(&l->text, &v[0]);
+		st.to = intern(&l->c->strs, l->text.buf);
+		st.from = NULL;
+		if (v[1].kind == SFA_J_STRING) {
+			sfa_buf_reset(&l->text);
+			sfa_jscan_text(&l->text, &v[1]);
+			st.from = intern(&l->c->strs, l->text.buf);
+		}
+		SFA_ALLOC_GROW(d->steps, d->nsteps + 1, alloc);
+		d->steps[d->nsteps++] = st;
+	}
 }
 
 static int take_deal(const char *const *f, void *data)
@@ -512,8 +565,8 @@ static int take_deal(const char *const *f, void *data)
 	d.created = time_or(f[F_CREATED], 0);
 	d.entered = time_or(f[F_ENTERED], d.created);
 	d.touched = time_or(f[F_TOUCHED], d.entered);
-	if (l->history && f[F_HISTORY])
-		d.history = sfa_xstrdup(f[F_HISTORY]);
+	if (f[F_HISTORY] && (l->history == HISTORY_ALL || (l->history == HISTORY_CLOSED && d.st && !is_open(&d))))
+		take_steps(l, &d, f[F_HISTORY]);
 	SFA_ALLOC_GROW(l->out->v, l->out->n + 1, l->out->alloc);
 	l->out->v[l->out->n++] = d;
 	return 0;
@@ -522,7 +575,7 @@ static int take_deal(const char *const *f, void *data)
 static void deals_free(struct deals *d)
 {
 	for (size_t i = 0; i < d->n; i++)
-		free(d->v[i].history);
+		free(d->v[i].steps);
 	free(d->v);
 	memset(d, 0, sizeof(*d));
 }
@@ -542,14 +595,12 @@ static struct sfa_query query_of(struct ctx *c, const struct sfa_type *t, long l
 static int load_deals(struct ctx *c, long long seq, int ids, int history, struct deals *out)
 {
 	struct sfa_query q = query_of(c, sfa_type_find("opportunity"), seq);
-	struct load l = { c, out, ids, history };
-	long n = sfa_index_rows(sfa_store_index(c->s), &q, deal_fields, take_deal, &l);
+	struct load l = { c, out, ids, history, SFA_BUF_INIT };
+	long n;
+	q.unordered = 1;
+	n = sfa_index_rows(sfa_store_index(c->s), &q, deal_fields, take_deal, &l);
+	sfa_buf_release(&l.text);
 	return n < 0 ? (int)n : 0;
-}
-
-static int is_open(const struct deal *d)
-{
-	return d->st && !d->st->won && !d->st->lost;
 }
 
 static int in_period(struct ctx *c, const char *date)
@@ -702,35 +753,6 @@ done:
 	return err;
 }
 
-/* --- stage history ------------------------------------------------------------ */
-
-struct step {
-	const char *to, *from;
-	time_t at;
-};
-
-/* The moves of a deal, oldest first (strings borrowed from *hist, caller json_decrefs it). */
-static size_t history_steps(const struct deal *d, json_t **hist, struct step **out)
-{
-	size_t n = 0, i;
-	json_t *e;
-	*hist = d->history ? json_loads(d->history, 0, NULL) : NULL;
-	*out = NULL;
-	if (!json_is_array(*hist))
-		return 0;
-	*out = sfa_xcalloc(json_array_size(*hist) + 1, sizeof(**out));
-	json_array_foreach(*hist, i, e) {
-		const char *to = json_string_value(json_object_get(e, "to"));
-		time_t at;
-		if (!to || sfa_time_parse(&at, json_string_value(json_object_get(e, "at")) ?: "") < 0)
-			continue;
-		(*out)[n].to = to;
-		(*out)[n].from = json_string_value(json_object_get(e, "from"));
-		(*out)[n++].at = at;
-	}
-	return n;
-}
-
 /* --- funnel ------------------------------------------------------------------- */
 
 enum { U_ENTERED, U_ADVANCED, U_LOST, U_BACK, U_OPEN };
@@ -742,13 +764,12 @@ static int report_funnel(struct ctx *c)
 	const char *key[MAX_KEY];
 	int err;
 
-	if ((err = load_deals(c, c->seq, 0, 1, &ds)) < 0)
+	if ((err = load_deals(c, c->seq, 0, HISTORY_ALL, &ds)) < 0)
 		goto done;
 	for (size_t i = 0; i < ds.n; i++) {
 		const struct deal *d = &ds.v[i];
-		json_t *hist = NULL;
-		struct step *s = NULL;
-		size_t n = d->p ? history_steps(d, &hist, &s) : 0;
+		const struct step *s = d->steps;
+		size_t n = d->p ? d->nsteps : 0;
 		/* each stage counts a deal once: its first entry in the period */
 		for (size_t j = 0; j < n; j++) {
 			const struct sfa_stage *st = sfa_pipeline_stage(d->p, s[j].to), *next;
@@ -780,8 +801,6 @@ static int report_funnel(struct ctx *c)
 			else
 				x->v[U_BACK]++;
 		}
-		free(s);
-		json_decref(hist);
 	}
 	groups_sort(&g, c->o->nby + 1);
 	by_columns(c);
@@ -847,14 +866,11 @@ static void learn(struct learning *L, const struct deals *ds)
 		L->by[i] = sfa_xcalloc(L->ps->list[i].nstages, sizeof(**L->by));
 	for (size_t i = 0; i < ds->n; i++) {
 		const struct deal *d = &ds->v[i];
-		json_t *hist = NULL;
-		struct step *s = NULL;
-		size_t n, close = 0, found = 0;
+		const struct step *s = d->steps;
+		size_t n = d->nsteps, close = 0, found = 0;
 		int won = 0;
-		if (!d->st || is_open(d) || !d->p) {
+		if (!d->st || is_open(d) || !d->p)
 			continue;
-		}
-		n = history_steps(d, &hist, &s);
 		for (size_t j = 0; j < n; j++) {
 			const struct sfa_stage *st = sfa_pipeline_stage(d->p, s[j].to);
 			if (st && (st->won || st->lost)) {
@@ -881,8 +897,6 @@ static void learn(struct learning *L, const struct deals *ds)
 				l->won[l->nwon++] = (double)(s[close].at - s[j].at);
 			}
 		}
-		free(s);
-		json_decref(hist);
 	}
 	for (size_t i = 0; i < L->np; i++)
 		for (size_t j = 0; j < L->ps->list[i].nstages; j++) {
@@ -981,7 +995,12 @@ static int cmp_sim_deal(const void *a, const void *b)
 	const struct sim_deal *x = a, *y = b;
 	if (x->var != y->var)
 		return x->var < y->var ? 1 : -1;
-	return (x->group > y->group) - (x->group < y->group);
+	/* deals equal in all three are interchangeable: the runs do not depend on the order read */
+	if (x->group != y->group)
+		return (x->group > y->group) - (x->group < y->group);
+	if (x->amount != y->amount)
+		return (x->amount > y->amount) - (x->amount < y->amount);
+	return (x->p > y->p) - (x->p < y->p);
 }
 
 /* Adds `amount` to the runs picked with chance `p` each, by geometric skips: work ∝ p. */
@@ -1191,7 +1210,7 @@ static int report_forecast(struct ctx *c)
 	struct groups g = { .nkey = c->o->nby };
 	int runs = (int)c->o->simulations, err;
 
-	if ((err = load_deals(c, c->seq, 0, runs > 0, &ds)) < 0 || (err = forecast_groups(c, &ds, runs, &g)) < 0)
+	if ((err = load_deals(c, c->seq, 0, runs > 0 ? HISTORY_CLOSED : HISTORY_NONE, &ds)) < 0 || (err = forecast_groups(c, &ds, runs, &g)) < 0)
 		goto done;
 	groups_sort(&g, c->o->nby);
 	by_columns(c);
@@ -1314,7 +1333,7 @@ static int report_accuracy(struct ctx *c)
 			break;
 		}
 		c->now = start;
-		if (!none && ((err = load_deals(c, seq, 0, runs > 0, &then)) < 0 ||
+		if (!none && ((err = load_deals(c, seq, 0, runs > 0 ? HISTORY_CLOSED : HISTORY_NONE, &then)) < 0 ||
 			      (err = forecast_groups(c, &then, runs, &g)) < 0))
 			break;
 		for (size_t i = 0; i < act.n; i++)	/* periods where something closed unforecast */
@@ -1541,18 +1560,9 @@ enum { W_WON, W_LOST, W_WON_AMOUNT, W_LOST_AMOUNT };
 /* The stage a lost deal was lost from: the "from" of its last move. */
 static const char *lost_at(struct ctx *c, const struct deal *d)
 {
-	json_t *hist = NULL;
-	struct step *s = NULL;
-	size_t n;
-	const char *v = c->none;
 	if (d->st && d->st->won)
 		return intern(&c->strs, "(won)");
-	n = history_steps(d, &hist, &s);
-	if (n && s[n - 1].from)
-		v = intern(&c->strs, s[n - 1].from);
-	free(s);
-	json_decref(hist);
-	return v;
+	return d->nsteps && d->steps[d->nsteps - 1].from ? d->steps[d->nsteps - 1].from : c->none;
 }
 
 static int report_winloss(struct ctx *c)
@@ -1563,7 +1573,8 @@ static int report_winloss(struct ctx *c)
 	int history = 0, err;
 
 	for (size_t i = 0; i < c->o->nby; i++)
-		history |= !strcmp(c->o->by[i], "lost-at");
+		if (!strcmp(c->o->by[i], "lost-at"))
+			history = HISTORY_CLOSED;
 	if ((err = load_deals(c, c->seq, 0, history, &ds)) < 0)
 		goto done;
 	for (size_t i = 0; i < ds.n; i++) {

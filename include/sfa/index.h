@@ -116,6 +116,7 @@ struct sfa_query {
 	const char *refers_to;		/* only records with a field holding this id */
 	long limit;			/* < 0: no limit */
 	int ids_only;			/* records hold only "id" (for --format ids) */
+	int unordered;			/* any order will do (reports): no sort, no ORDER BY */
 	/*
 	 * 0: the records now; else the records as they were at commit
 	 * number `as_of` (sfa_index_seq_at). Not with `match` or `refers_to`.
