@@ -109,10 +109,14 @@ int sfa_jscan_object(const char *text, size_t len, const char *const *names, siz
 		     struct sfa_jspan *out)
 {
 	const char *p = text, *end = text + len;
+	size_t lens[64];
 	int err;
 
-	for (size_t i = 0; i < n; i++)
+	for (size_t i = 0; i < n; i++) {
 		out[i] = (struct sfa_jspan){ NULL, 0, SFA_J_NONE, 0 };
+		if (i < 64)
+			lens[i] = strlen(names[i]);
+	}
 	p = skip_ws(p, end);
 	if (p >= end || *p != '{')
 		return malformed();
@@ -131,7 +135,8 @@ int sfa_jscan_object(const char *text, size_t len, const char *const *names, siz
 			return err;
 		if (!key.escaped)
 			for (size_t i = 0; i < n; i++)
-				if (key.len == strlen(names[i]) && !memcmp(key.p, names[i], key.len)) {
+				if (key.len == (i < 64 ? lens[i] : strlen(names[i])) && key.p[0] == names[i][0] &&
+				    !memcmp(key.p, names[i], key.len)) {
 					out[i] = val;
 					break;
 				}

@@ -28,7 +28,7 @@ enum node_kind {
 
 enum name_kind { NAME_FIELD, NAME_THIS, NAME_INDEX, NAME_NUMBER, NAME_FIRST, NAME_LAST };
 
-enum filter_kind { FILTER_DEFAULT, FILTER_UPPER, FILTER_LOWER, FILTER_DATE };
+enum filter_kind { FILTER_DEFAULT, FILTER_UPPER, FILTER_LOWER, FILTER_DATE, FILTER_MONEY };
 
 /* Far more than any date needs; it bounds what one date can write. */
 #define DATE_FORMAT_MAX 256
@@ -301,7 +301,7 @@ static int parse_filters(const struct parser *p, struct node *n, const char *s, 
 {
 	static const char *const names[] = {
 		[FILTER_DEFAULT] = "default", [FILTER_UPPER] = "upper",
-		[FILTER_LOWER] = "lower", [FILTER_DATE] = "date",
+		[FILTER_LOWER] = "lower", [FILTER_DATE] = "date", [FILTER_MONEY] = "money",
 	};
 	struct sfa_buf b = SFA_BUF_INIT;
 	size_t i = 0, alloc = 0;
@@ -332,7 +332,7 @@ static int parse_filters(const struct parser *p, struct node *n, const char *s, 
 			if (strlen(names[k]) == i - start && !memcmp(s + start, names[k], i - start))
 				break;
 		if (k == sizeof(names) / sizeof(names[0])) {
-			err = parse_error(p, n->line, "unknown filter '%s' (known: default, upper, lower, date)",
+			err = parse_error(p, n->line, "unknown filter '%s' (known: default, upper, lower, date, money)",
 					  snippet(&b, s + start, i - start));
 			goto done;
 		}
@@ -343,7 +343,7 @@ static int parse_filters(const struct parser *p, struct node *n, const char *s, 
 		while (i < len && is_blank(s[i]))
 			i++;
 		if (i < len && s[i] == ':') {
-			if (k == FILTER_UPPER || k == FILTER_LOWER) {
+			if (k == FILTER_UPPER || k == FILTER_LOWER || k == FILTER_MONEY) {
 				err = parse_error(p, n->line, "filter '%s' takes no argument", names[k]);
 				goto done;
 			}
@@ -686,6 +686,12 @@ static struct node *link_tokens(struct parser *p)
 
 int sfa_template_parse(struct sfa_template **out, const char *name, const char *text, size_t len)
 {
+	return sfa_template_parse_at(out, name, 1, text, len);
+}
+
+int sfa_template_parse_at(struct sfa_template **out, const char *name, size_t first_line, const char *text,
+			  size_t len)
+{
 	struct parser p = { 0 };
 	struct sfa_template *t = sfa_xcalloc(1, sizeof(*t));
 	size_t bad;
@@ -697,9 +703,9 @@ int sfa_template_parse(struct sfa_template **out, const char *name, const char *
 	p.name = t->name;
 	p.src = t->src;
 	p.len = len;
-	p.line = 1;
+	p.line = first_line;
 	if (!sfa_utf8_valid(text, len, &bad)) {
-		err = parse_error(&p, 1 + count_lines(text, bad), "invalid UTF-8");
+		err = parse_error(&p, first_line + count_lines(text, bad), "invalid UTF-8");
 		goto done;
 	}
 	if ((err = tokenize(&p)) < 0)
@@ -940,6 +946,31 @@ static int put_escaped(struct render *r, size_t line, const char *s, size_t n)
 	return put(r, line, s + start, n - start);
 }
 
+/*
+ * An amount for reading: "1234567.5 EUR" as "1,234,567.5 EUR", the
+ * digits grouped by three (the fraction and the currency as stored, so
+ * nothing is rounded). Anything that is not such an amount passes as is.
+ */
+static void add_money(struct sfa_buf *out, const char *s, size_t len)
+{
+	size_t i = 0, digits;
+	if (i < len && s[i] == '-')
+		i++;
+	for (digits = 0; i + digits < len && s[i + digits] >= '0' && s[i + digits] <= '9'; digits++)
+		;
+	if (!digits || (i + digits < len && s[i + digits] != '.' && s[i + digits] != ' ')) {
+		sfa_buf_add(out, s, len);
+		return;
+	}
+	sfa_buf_add(out, s, i);
+	for (size_t k = 0; k < digits; k++) {
+		if (k && (digits - k) % 3 == 0)
+			sfa_buf_addch(out, ',');
+		sfa_buf_addch(out, s[i + k]);
+	}
+	sfa_buf_add(out, s + i + digits, len - i - digits);
+}
+
 static int render_var(struct render *r, const struct node *n)
 {
 	struct value v = value_of(r, &n->name);
@@ -958,6 +989,8 @@ static int render_var(struct render *r, const struct node *n)
 		sfa_buf_reset(other);
 		if (f->kind == FILTER_DATE)
 			add_date(other, cur, f->arg);
+		else if (f->kind == FILTER_MONEY)
+			add_money(other, cur->buf, cur->len);
 		else
 			add_case(other, cur->buf, cur->len, f->kind == FILTER_UPPER);
 		swap = cur;

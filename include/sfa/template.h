@@ -8,6 +8,8 @@
  *	{{name|default:"there"}}	the text when the value is missing, null or ""
  *	{{name|upper}} {{name|lower}}	case mapping in every script with case
  *	{{when|date:"%d %B %Y"}}	a date or UTC date-time reformatted (C locale)
+ *	{{total|money}}			an amount with its digits grouped:
+ *					"1234567.50 EUR" as "1,234,567.50 EUR"
  *	{{{name}}}			never escaped
  *	{{#if name}}..{{else}}..{{/if}}	true unless missing, null, false, "", 0 or []
  *	{{#unless name}}..{{/unless}}
@@ -61,6 +63,9 @@ struct sfa_template;
  * where it opened). On error `*out` is NULL.
  */
 int sfa_template_parse(struct sfa_template **out, const char *name, const char *text, size_t len);
+/* The same for a text that starts at line `first_line` of its file (for messages). */
+int sfa_template_parse_at(struct sfa_template **out, const char *name, size_t first_line, const char *text,
+			  size_t len);
 void sfa_template_free(struct sfa_template *t);
 
 /*

@@ -157,6 +157,12 @@ static void test_filters(void)
 	CHECK_STR(render("{{name|upper|lower}}", d, TEXT), "greta lindqvist");
 
 	CHECK_STR(render("{{day|date:\"%d %B %Y\"}}", d, TEXT), "23 November 2026");
+	/* money: digits grouped, fraction and currency as stored, anything else as is */
+	CHECK_STR(render("{{a|money}} {{b|money}} {{c|money}} {{e|money}} {{f|money}} {{g|money}}",
+			 "{\"a\": \"1234567.50 EUR\", \"b\": \"-1000\", \"c\": 999, \"e\": \"12ab\","
+			 " \"f\": \"100000 JPY\", \"g\": \"n/a\"}", TEXT),
+		  "1,234,567.50 EUR -1,000 999 12ab 100,000 JPY n/a");
+	CHECK_STR(render("{{a|money:\"x\"}}", "{}", TEXT), "error: t:1: filter 'money' takes no argument");
 	CHECK_STR(render("{{day|date:\"%a %e %b %y, week %V\"}}", d, TEXT), "Mon 23 Nov 26, week 48");
 	CHECK_STR(render("{{at|date:\"%Y-%m-%d %H:%M:%S\"}}", d, TEXT), "2026-11-23 22:30:05");
 	/* a date-time with an offset is shown in UTC */
@@ -300,9 +306,9 @@ static void test_parse_errors(void)
 	CHECK_STR(parse_error("{{#each l}}\n{{else}}\n{{else}}\n{{/each}}"),
 		  "quote.html:3: second '{{else}}' in '{{#each l}}' opened at line 1");
 	CHECK_STR(parse_error("\n\n{{name|uper}}"),
-		  "quote.html:3: unknown filter 'uper' (known: default, upper, lower, date)");
+		  "quote.html:3: unknown filter 'uper' (known: default, upper, lower, date, money)");
 	CHECK_STR(parse_error("{{name|Upper}}"),
-		  "quote.html:1: unknown filter 'Upper' (known: default, upper, lower, date)");
+		  "quote.html:1: unknown filter 'Upper' (known: default, upper, lower, date, money)");
 	CHECK_STR(parse_error("{{name|}}"), "quote.html:1: no filter after '|'");
 	CHECK_STR(parse_error("{{name|upper:\"x\"}}"), "quote.html:1: filter 'upper' takes no argument");
 	CHECK_STR(parse_error("{{name|lower:}}"), "quote.html:1: filter 'lower' takes no argument");
@@ -368,7 +374,7 @@ static void test_parse_errors(void)
 		  "quote.html:5: '{{/each}}' closes '{{#if x}}' opened at line 3");
 	/* the first mistake in the text is the one reported */
 	CHECK_STR(parse_error("{{a|nope}}\n{{/if}}"),
-		  "quote.html:1: unknown filter 'nope' (known: default, upper, lower, date)");
+		  "quote.html:1: unknown filter 'nope' (known: default, upper, lower, date, money)");
 	CHECK_STR(parse_error("{{/if}}\n{{a|nope}}"), "quote.html:1: '{{/if}}' closes nothing");
 	/* long or multi-line pieces are cut in messages */
 	CHECK_STR(parse_error("{{#if a}}{{/if\nxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx}}"),
