@@ -14,7 +14,7 @@ COMPDIR    = $(PREFIX)/share/bash-completion/completions
 B      ?= build
 CC     ?= cc
 CFLAGS ?= -O2 -g
-PKGS    = libgit2 jansson sqlite3 pangocairo
+PKGS    = libgit2 jansson sqlite3 pangocairo libcurl
 SAN_FLAGS = -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
 ifeq ($(SAN),1)
 CFLAGS += $(SAN_FLAGS)
@@ -39,7 +39,8 @@ HDRS     = $(wildcard include/sfa/*.h lib/*.h)
 DEBS = build-essential pkg-config libgit2-dev libcsv-dev libjansson-dev \
 	libsqlite3-dev zlib1g-dev libmbedtls-dev sqlite3 git python3 perl \
 	clang libclang-rt-14-dev procps time python3-icalendar tzdata miller \
-	libpango1.0-dev libcairo2-dev fonts-dejavu-core fonts-wqy-microhei poppler-utils
+	libpango1.0-dev libcairo2-dev fonts-dejavu-core fonts-wqy-microhei poppler-utils \
+	libcurl4-openssl-dev ca-certificates python3-aiosmtpd msmtp
 
 .PHONY: all check check-run demo bench fuzz install uninstall clean deps units
 # Objects of cmd/ and tests/unit/ are kept, not treated as intermediates.
@@ -163,7 +164,10 @@ demo: deps
 	$(DEMO) sfa-stage list --where external_id=D000 --format ids | $(DEMO) sfa-stage move qualification
 	$(DEMO) sfa-stage list --where external_id=D001 --format ids | $(DEMO) sfa-stage won
 	$(DEMO) sfa-stage list --where external_id=D002 --format ids | $(DEMO) sfa-stage lost --reason price
-	$(DEMO) SFA_REPORT_DIR=$(B)/demo-reports share/examples/daily-report.sh
+	@# the reports go to the managers as mail; here into a maildir to read, not to a server
+	rm -rf $(B)/demo-mail
+	$(DEMO) SFA_REPORT_DIR=$(B)/demo-reports SFA_MAIL_OPTS="--maildir $(B)/demo-mail" share/examples/daily-report.sh
+	@echo "mail to the managers: $$(ls $(B)/demo-mail/new | wc -l) message(s) in $(B)/demo-mail/new"
 	$(DEMO) sfa-report pipeline --currency EUR --format table
 	$(DEMO) sfa-report forecast --by rep --currency EUR --format table
 	$(DEMO) sfa-report changes --currency EUR --format table

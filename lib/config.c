@@ -7,6 +7,7 @@
 
 #include "sfa/assign.h"
 #include "sfa/config.h"
+#include "sfa/mail.h"
 #include "sfa/lead.h"
 #include "sfa/pipeline.h"
 #include "sfa/quote.h"
@@ -411,6 +412,8 @@ static int check_maps(struct sfa_store *s, const json_t *cfg)
 
 const struct sfa_config_file sfa_config_files[] = {
 	{ "config/assignment.json", "territories, teams and how leads are given to reps", check_assignment, NULL },
+	{ "config/mail.json", "mail: sender, SMTP server, unsubscribe link, batches, retries", sfa_mail_check_config,
+	  NULL },
 	{ "config/maps.json", "import maps kept by name (--map NAME)", check_maps, NULL },
 	{ "config/pipelines.json", "sales processes: stages, probabilities, required fields, moves",
 	  sfa_pipelines_check_config, NULL },

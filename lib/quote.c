@@ -1162,6 +1162,11 @@ static const char document_shape[] =
 	" \"totals\": {\"subtotal\": 0, \"discount_total\": 0, \"discount\": 0, \"tax_total\": 0, \"total\": 0,"
 	" \"currency\": 0, \"taxes\": [{\"rate\": 0, \"base\": 0, \"tax\": 0}]}}";
 
+const char *sfa_quote_document_shape(void)
+{
+	return document_shape;
+}
+
 /* The template parsed and checked against every field a quote document may have. */
 static int quote_template(struct sfa_template **out, const char *text, size_t len)
 {

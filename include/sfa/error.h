@@ -25,6 +25,7 @@ enum sfa_exit {
 	SFA_EXIT_DATA = 3,
 	SFA_EXIT_STORE = 4,
 	SFA_EXIT_TEMPFAIL = 5,
+	SFA_EXIT_PARTIAL = 6,	/* some of the work failed for good, the rest was done */
 };
 
 /* Records a message (printf-style) and returns `code`. */

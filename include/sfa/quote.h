@@ -62,6 +62,8 @@ int sfa_quote_check(struct sfa_store *s, const json_t *quote);
  * as display text. New reference in `out`.
  */
 int sfa_quote_document(json_t **out, struct sfa_store *s, const json_t *quote);
+/* Every field a quote document may have, as JSON text, for checking templates. */
+const char *sfa_quote_document_shape(void);
 
 /*
  * The quote document as HTML from the store's template

@@ -1,10 +1,11 @@
 # Bash completion for sfa(1), sfa-lead(1), sfa-account(1), sfa-contact(1),
-# sfa-stage(1), sfa-activity(1), sfa-report(1) and sfa-quote(1).
+# sfa-stage(1), sfa-activity(1), sfa-report(1), sfa-quote(1) and
+# sfa-mail(1).
 #
 # Installed in bash-completion's completions directory under the names
 # "sfa", "sfa-lead", "sfa-account", "sfa-contact", "sfa-stage",
-# "sfa-activity", "sfa-report" and "sfa-quote" (the same file); it can
-# also be sourced directly:
+# "sfa-activity", "sfa-report", "sfa-quote" and "sfa-mail" (the same
+# file); it can also be sourced directly:
 #
 #	. /usr/local/share/bash-completion/completions/sfa
 #
@@ -14,7 +15,7 @@ _sfa_output_formats='csv json ndjson table ids'
 _sfa_log_formats='text csv json ndjson'
 _sfa_builtins='init config log reindex unlock help'
 _sfa_config_verbs='list show check set'
-_sfa_config_names='assignment maps pipelines pricebooks quotas quote.html
+_sfa_config_names='assignment mail maps pipelines pricebooks quotas quote.html
 	quoting rates schema scoring users'
 _sfa_dedupe_modes='skip merge flag off'
 _sfa_date_formats='YYYY-MM-DD MM/DD/YYYY DD/MM/YYYY DD.MM.YYYY'
@@ -873,6 +874,189 @@ _sfa_report()
 	return 0
 }
 
+# sfa-mail: its verbs, the verbs of "template", the formats of its rows,
+# the record types of --type and the usual places of an address for --to.
+_sfa_mail_verbs='send ingest template'
+_sfa_mail_template_verbs='add list show check'
+_sfa_mail_formats='csv json ndjson table'
+_sfa_mail_types='lead contact account opportunity activity quote product
+	order'
+_sfa_mail_to_paths='email owner.email contact.email lead.email'
+
+# The names of the store's mail templates.
+_sfa_mail_templates()
+{
+	local store prog
+	prog=$(_sfa_program sfa-mail) || return 0
+	store=$(_sfa_store_arg)
+	"$prog" template list ${store:+--store "$store"} --format csv 2>/dev/null |
+		sed '1d; s/,.*//'
+}
+
+# The campaigns the store has sent letters for, to run one again.
+_sfa_mail_campaigns()
+{
+	local store prog
+	prog=$(_sfa_program sfa-activity) || return 0
+	store=$(_sfa_store_arg)
+	"$prog" list ${store:+--store "$store"} --where direction=out --where campaign!= \
+		--fields campaign --format csv 2>/dev/null | sed 1d | sort -u
+}
+
+# Completes sfa-mail: the verb, the verb of "template", then the options
+# and arguments of each.
+_sfa_mail()
+{
+	local cur prev eq verb= sub= vi=0 si=0 i w n
+	# The options that take the next word as their argument. --sendmail is
+	# not one of them: its command is joined with '=', and a word after a
+	# bare --sendmail is the input file.
+	local argopts='--store --template --campaign --to --smtp --mbox --maildir
+		--rate --attach --format --ack --owner --lang --type -m --message'
+	argopts=" ${argopts//[[:space:]]/ } "
+	_sfa_cur_prev
+
+	# The verb, and for "template" the next verb, are the first words that
+	# are not options or their arguments.
+	for ((i = 1; i < COMP_CWORD; i++)); do
+		w=${COMP_WORDS[i]}
+		if [[ $argopts == *" $w "* ]]; then
+			((i++))
+			[[ ${COMP_WORDS[i]-} == = ]] && ((i++))
+		elif [[ $w == = ]]; then
+			# the value of "--opt=value", split by readline at '='
+			((i++))
+		elif [[ $w != -* ]]; then
+			if [[ -z $verb ]]; then
+				verb=$w
+				vi=$i
+			elif [[ $verb == template && -z $sub ]]; then
+				sub=$w
+				si=$i
+			else
+				break
+			fi
+		fi
+	done
+
+	case $prev in
+	--store | --maildir)
+		_sfa_dirs "$cur"
+		return 0
+		;;
+	--mbox | --attach)
+		_sfa_files "$cur"
+		return 0
+		;;
+	--template | --ack)
+		_sfa_words "$(_sfa_mail_templates)" "$cur"
+		return 0
+		;;
+	--campaign)
+		_sfa_words "$(_sfa_mail_campaigns)" "$cur"
+		return 0
+		;;
+	--format)
+		_sfa_words "$_sfa_mail_formats" "$cur"
+		return 0
+		;;
+	--to)
+		_sfa_words "$_sfa_mail_to_paths" "$cur"
+		return 0
+		;;
+	--owner)
+		_sfa_words "$(_sfa_config_keys users)" "$cur"
+		return 0
+		;;
+	--type)
+		_sfa_comma_list "$cur" "$_sfa_mail_types"
+		return 0
+		;;
+	--sendmail)
+		# "--sendmail=COMMAND": a path to the command
+		if ((eq)); then
+			_sfa_files "$cur"
+			return 0
+		fi
+		;;
+	--smtp | --rate | --lang | -m | --message)
+		return 0
+		;;
+	esac
+	((eq)) && return 0
+
+	case $verb in
+	'')
+		if [[ $cur == -* ]]; then
+			_sfa_words '--store -h --help --version' "$cur"
+		else
+			_sfa_words "$_sfa_mail_verbs" "$cur"
+		fi
+		;;
+	send)
+		# one input file at most
+		if [[ $cur == -* ]]; then
+			_sfa_words '--store --template --campaign --to --smtp --sendmail
+				--mbox --maildir --dry-run --rate --attach --attach-quote
+				--resend-unknown --format -h --help' "$cur"
+		elif (($(_sfa_positionals "$vi" "$argopts") == 0)); then
+			_sfa_files "$cur"
+		fi
+		;;
+	ingest)
+		# files and maildirs, any number
+		if [[ $cur == -* ]]; then
+			_sfa_words '--store --create-leads --ack --owner --smtp --sendmail
+				--mbox --maildir --format -h --help' "$cur"
+		else
+			_sfa_files "$cur"
+		fi
+		;;
+	template)
+		if [[ -z $sub ]]; then
+			if [[ $cur == -* ]]; then
+				_sfa_words '--store -h --help' "$cur"
+			else
+				_sfa_words "$_sfa_mail_template_verbs" "$cur"
+			fi
+			return 0
+		fi
+		n=$(_sfa_positionals "$si" "$argopts")
+		case $sub in
+		add)
+			# the name (a new one, or one to replace), the text file,
+			# the HTML file
+			if [[ $cur == -* ]]; then
+				_sfa_words '--store --lang --type -m --message -h --help' "$cur"
+			elif ((n == 0)); then
+				_sfa_words "$(_sfa_mail_templates)" "$cur"
+			elif ((n <= 2)); then
+				_sfa_files "$cur"
+			fi
+			;;
+		list)
+			[[ $cur == -* ]] && _sfa_words '--store --format -h --help' "$cur"
+			;;
+		show)
+			if [[ $cur == -* ]]; then
+				_sfa_words '--store --lang --html -h --help' "$cur"
+			elif ((n == 0)); then
+				_sfa_words "$(_sfa_mail_templates)" "$cur"
+			fi
+			;;
+		check)
+			if [[ $cur == -* ]]; then
+				_sfa_words '--store --type -h --help' "$cur"
+			else
+				_sfa_words "$(_sfa_mail_templates)" "$cur"
+			fi
+			;;
+		esac
+		;;
+	esac
+	return 0
+}
+
 # Completes `sfa config ...`; $1 is the index of "config" in COMP_WORDS.
 _sfa_config()
 {
@@ -1006,6 +1190,10 @@ _sfa()
 		_sfa_quote "$@"
 		return
 		;;
+	sfa-mail)
+		_sfa_mail "$@"
+		return
+		;;
 	esac
 
 	local cur prev eq cmd= ci=0 i w
@@ -1089,4 +1277,4 @@ _sfa()
 }
 
 complete -F _sfa sfa sfa-lead sfa-account sfa-contact sfa-stage sfa-activity \
-	sfa-report sfa-quote
+	sfa-report sfa-quote sfa-mail

@@ -6,6 +6,9 @@
 #
 #   SFA_STORE=/srv/sfa/store SFA_REPORT_DIR=/srv/sfa/reports daily-report.sh
 #
+# A rerun the same day (after a failure, or by hand) writes the files again
+# and mails only the managers who have not had that day's mail.
+#
 # Files land in $SFA_REPORT_DIR/YYYY-MM-DD/ (CSV for scripts and
 # spreadsheets, HTML with the chart for people). A report with no rows is
 # not a failure (exit 1 means "nothing matched"); anything else stops the job
@@ -44,9 +47,19 @@ report activity activity.csv --format csv
 echo "reports for $DAY in $DIR:"
 ls "$DIR"
 
-# Mail the pages to the managers when this sfa has sfa-mail.
-if command -v sfa-mail >/dev/null 2>&1; then
-	sfa config show users --format json 2>/dev/null |
-		sfa-mail send --where role=manager --template daily-report \
-			--attach "$DIR/forecast-by-rep.html" --attach "$DIR/pipeline.html" --campaign "daily-$DAY"
+# Mail the pages to the managers (the users whose role is manager in
+# config/users.json), once a day however often the job runs: the campaign
+# is the day. The store needs the template the first time; the shipped
+# one is added then. SFA_MAIL_OPTS picks the delivery when the store's
+# config/mail.json does not say (e.g. "--maildir /srv/sfa/outbox" to
+# review first, or "--sendmail"). "Some mail failed for good" (exit 6)
+# does not stop the job; the rows on stdout say who.
+EXAMPLES=$(dirname "$0")
+if ! sfa-mail template show daily-report >/dev/null 2>&1; then
+	sfa-mail template add -m "sfa-mail: the daily report mail" daily-report \
+		"$EXAMPLES/mail-daily-report.txt" "$EXAMPLES/mail-daily-report.html"
 fi
+# shellcheck disable=SC2086 # SFA_MAIL_OPTS holds options
+sfa-mail send --users manager --template daily-report --campaign "daily-report-$DAY" \
+	--attach "$DIR/forecast-by-rep.html" --attach "$DIR/pipeline.html" --attach "$DIR/changes.html" \
+	${SFA_MAIL_OPTS:-} || [ $? -eq 6 ]
