@@ -146,6 +146,14 @@ demo: deps
 	$(DEMO) sfa-quote list --fields number,version,status,approval_role,total --format table
 	$(DEMO) SFA_REP=petra sfa-quote approve $$(cat $(B)/demo-quote.id)
 	$(DEMO) SFA_REP=jonas sfa-quote send $$(cat $(B)/demo-quote.id)
+	@# the classic campaign: everyone who asked about the pump-xl gets a letter with their quote (a
+	@# PDF made from the store), once however often this runs; here into a maildir rather than a server
+	$(DEMO) sfa-mail template add offer share/examples/mail-offer.txt
+	$(DEMO) sfa-mail template add --lang de offer share/examples/mail-offer.de.txt
+	rm -rf $(B)/demo-mail
+	$(DEMO) sfa-lead search pump-xl --format json | \
+		$(DEMO) sfa-mail send --template offer --campaign pump-xl-2026-11 --attach-quote \
+		--maildir $(B)/demo-mail --format table
 	$(DEMO) sfa-quote render --format text $$(cat $(B)/demo-quote.id)
 	$(DEMO) sfa-quote render --format pdf -o $(B)/demo-quote.pdf $$(cat $(B)/demo-quote.id)
 	$(DEMO) sfa-quote render --format html -o $(B)/demo-quote.html $$(cat $(B)/demo-quote.id)
@@ -164,10 +172,9 @@ demo: deps
 	$(DEMO) sfa-stage list --where external_id=D000 --format ids | $(DEMO) sfa-stage move qualification
 	$(DEMO) sfa-stage list --where external_id=D001 --format ids | $(DEMO) sfa-stage won
 	$(DEMO) sfa-stage list --where external_id=D002 --format ids | $(DEMO) sfa-stage lost --reason price
-	@# the reports go to the managers as mail; here into a maildir to read, not to a server
-	rm -rf $(B)/demo-mail
+	@# the reports go to the managers as mail; here into the maildir too
 	$(DEMO) SFA_REPORT_DIR=$(B)/demo-reports SFA_MAIL_OPTS="--maildir $(B)/demo-mail" share/examples/daily-report.sh
-	@echo "mail to the managers: $$(ls $(B)/demo-mail/new | wc -l) message(s) in $(B)/demo-mail/new"
+	@echo "mail: $$(ls $(B)/demo-mail/new | wc -l) message(s) in $(B)/demo-mail/new"
 	$(DEMO) sfa-report pipeline --currency EUR --format table
 	$(DEMO) sfa-report forecast --by rep --currency EUR --format table
 	$(DEMO) sfa-report changes --currency EUR --format table

@@ -31,7 +31,7 @@ static const char usage[] =
 	"usage: sfa-mail send [--store dir] --template name --campaign name [--to field] [--users who]\n"
 	"                     [--smtp url | --sendmail[=command] | --mbox file | --maildir dir]\n"
 	"                     [--dry-run] [--rate n/min] [--attach file]... [--attach-quote]\n"
-	"                     [--resend-unknown] [--format format] [file]\n"
+	"                     [--per-record] [--resend-unknown] [--format format] [file]\n"
 	"       sfa-mail ingest [--store dir] [--create-leads] [--ack template] [--owner rep]\n"
 	"                     [--smtp url | --sendmail[=command] | --mbox file | --maildir dir]\n"
 	"                     [--format format] [file | maildir ...]\n"
@@ -46,7 +46,7 @@ static const char usage[] =
 enum {
 	OPT_STORE = 256, OPT_TEMPLATE, OPT_CAMPAIGN, OPT_TO, OPT_USERS, OPT_SMTP, OPT_SENDMAIL, OPT_MBOX,
 	OPT_MAILDIR, OPT_DRY_RUN, OPT_RATE, OPT_ATTACH, OPT_ATTACH_QUOTE, OPT_RESEND_UNKNOWN, OPT_FORMAT,
-	OPT_LANG, OPT_HTML, OPT_TYPE, OPT_CREATE_LEADS, OPT_ACK, OPT_OWNER
+	OPT_LANG, OPT_HTML, OPT_TYPE, OPT_CREATE_LEADS, OPT_ACK, OPT_OWNER, OPT_PER_RECORD
 };
 
 static const struct sfa_verb verb = { &sfa_type_activity, "sfa-mail", usage, NULL, NULL };
@@ -227,7 +227,7 @@ struct send {
 	struct sfa_store *s;
 	struct sfa_mail_config cfg;
 	const char *template, *campaign, *to_path;
-	int dry_run, resend_unknown, attach_quote, with_quote;
+	int dry_run, resend_unknown, attach_quote, with_quote, per_record;
 	double rate;			/* messages per minute, 0: no limit */
 	struct sfa_mime_attachment *files;
 	size_t nfiles;
@@ -315,6 +315,13 @@ static const json_t *holder(const json_t *data, const char *path, const char **l
 	return v;
 }
 
+/* A field that is an id, or a linked record in its place (the merge data's links): the id. */
+static const char *text_or_id(const json_t *o, const char *field)
+{
+	const json_t *v = json_object_get(o, field);
+	return json_is_object(v) ? sfa_record_text(v, "id") : json_string_value(v);
+}
+
 /* A person's name for the To line: name, else first and last name. */
 static void person_name(struct sfa_buf *out, const json_t *o)
 {
@@ -349,7 +356,9 @@ static int send_one(struct send *x, const struct recipient *r)
 	json_t *data = NULL, *quote = NULL, *doc = NULL;
 	const json_t *who;
 	const struct sfa_mail_template *t;
-	const char *leaf = NULL, *id = sfa_record_text(r->rec, "id"), *reason = NULL;
+	const char *leaf = NULL, *id = sfa_record_text(r->rec, "id"), *reason = NULL, *person_id = NULL;
+	const json_t *person = NULL;
+	const struct sfa_type *person_type = NULL;
 	struct sfa_mime_addr to = { NULL, NULL }, fromaddr, replyaddr;
 	struct sfa_mime_attachment *att = NULL;
 	struct sfa_mail_entry e = { 0 };
@@ -359,12 +368,38 @@ static int send_one(struct send *x, const struct recipient *r)
 	size_t natt = 0;
 	int status = -1, err = 0;
 
-	if ((err = sfa_mail_merge(x->s, r->type, r->rec, x->campaign, &x->cfg, x->with_quote, &data)) < 0)
+	if ((err = sfa_mail_merge(x->s, r->type, r->rec, x->campaign, &x->cfg, 0, &data)) < 0)
 		goto done;
 	if (r->extra)
 		json_object_update(data, r->extra);
 	sfa_mail_lookup(&email, data, x->to_path);
 	who = holder(data, x->to_path, &leaf);
+	/* the one written to: a linked record (--to contact.email) or the record itself */
+	if (who && who != data && sfa_record_text(who, "id")) {
+		char full[SFA_ID_LEN + 1];
+		person_id = sfa_record_text(who, "id");
+		if (sfa_store_find(x->s, NULL, person_id, &person_type, full) < 0) {
+			sfa_error_clear();
+			person_type = NULL;
+		} else {
+			person = who;
+		}
+	}
+	if (!person) {
+		person = r->rec;
+		person_type = r->type;
+	}
+	/* the quote: the one of whoever is written to */
+	if (x->with_quote) {
+		if ((err = sfa_mail_quote_of(x->s, person_type, person, &quote)) < 0)
+			goto done;
+		if (quote) {
+			json_t *view = NULL;
+			if ((err = sfa_mail_quote_data(x->s, quote, &view)) < 0)
+				goto done;
+			json_object_set_new(data, "quote", view);
+		}
+	}
 	if (!email.len) {
 		status = ST_SKIPPED, reason = "no-address";
 		goto out;
@@ -379,10 +414,11 @@ static int send_one(struct send *x, const struct recipient *r)
 		goto out;
 	}
 	/* never twice: the same campaign, record and address give the same Message-ID */
+	/* once per person (the one written to), or with --per-record once per record */
 	if (r->key)
 		sfa_buf_addstr(&key, r->key);
 	else
-		sfa_buf_addf(&key, "%s|%s", id ? id : "", email.buf);
+		sfa_buf_addf(&key, "%s|%s", x->per_record || !person_id ? (id ? id : "") : person_id, email.buf);
 	sfa_mail_message_id(&mid, x->campaign, key.buf, x->cfg.domain);
 	state = x->journal ? sfa_mail_journal_state(x->journal, mid.buf) : SFA_MAIL_NONE;
 	if (state == SFA_MAIL_SENT || state == SFA_MAIL_FAILED) {
@@ -445,8 +481,6 @@ static int send_one(struct send *x, const struct recipient *r)
 	att = sfa_xcalloc(natt + 2, sizeof(*att));
 	memcpy(att, x->files, natt * sizeof(*att));
 	if (x->attach_quote) {
-		if ((err = sfa_mail_quote_of(x->s, r->type, r->rec, &quote)) < 0)
-			goto done;
 		if (!quote) {
 			status = ST_SKIPPED, reason = "no-quote";
 			goto out;
@@ -485,13 +519,14 @@ static int send_one(struct send *x, const struct recipient *r)
 		goto out;
 	}
 	e.message_id = mid.buf;
-	e.record_id = id;
-	e.record_type = r->type ? r->type->name : NULL;
+	/* logged on the history of the one written to when that is a record of the store */
+	e.record_id = person_type && person_id ? person_id : id;
+	e.record_type = person_type ? person_type->name : r->type ? r->type->name : NULL;
 	e.to = email.buf;
 	e.from = fromaddr.addr;
 	e.subject = subject.buf;
-	e.account = r->type == &sfa_type_account ? id : sfa_record_text(r->rec, "account");
-	e.owner = sfa_record_text(r->rec, "owner");
+	e.account = person_type == &sfa_type_account ? sfa_record_text(person, "id") : text_or_id(person, "account");
+	e.owner = text_or_id(person, "owner");
 	e.at = sfa_now();
 	if ((err = sfa_mail_journal_begin(x->journal, &e)) < 0)
 		goto done;
@@ -760,6 +795,7 @@ static int cmd_send(const struct sfa_verb *v, int argc, char **argv)
 		{ "maildir", required_argument, NULL, OPT_MAILDIR },
 		{ "mbox", required_argument, NULL, OPT_MBOX },
 		{ "rate", required_argument, NULL, OPT_RATE },
+		{ "per-record", no_argument, NULL, OPT_PER_RECORD },
 		{ "resend-unknown", no_argument, NULL, OPT_RESEND_UNKNOWN },
 		{ "sendmail", optional_argument, NULL, OPT_SENDMAIL },
 		{ "smtp", required_argument, NULL, OPT_SMTP },
@@ -803,6 +839,7 @@ static int cmd_send(const struct sfa_verb *v, int argc, char **argv)
 				return sfa_cli_bad_usage(v->usage, "%s", sfa_error_last());
 			break;
 		case OPT_RESEND_UNKNOWN: x.resend_unknown = 1; break;
+		case OPT_PER_RECORD: x.per_record = 1; break;
 		case OPT_SENDMAIL: x.d.sendmail = optarg ? optarg : "/usr/sbin/sendmail -t -oi"; ways++; break;
 		case OPT_SMTP: x.d.smtp_url = optarg; ways++; break;
 		case OPT_STORE: store = optarg; break;

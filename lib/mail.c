@@ -607,6 +607,8 @@ static int take_quote(const struct sfa_type *t, const json_t *rec, void *data)
 
 int sfa_mail_quote_of(struct sfa_store *s, const struct sfa_type *t, const json_t *rec, json_t **out)
 {
+	/* a record without quotes of its own may lead to one: a converted lead to its deal and contact */
+	static const char *const via[] = { "opportunity", "contact", "account" };
 	struct newest_quote n = { NULL, { "superseded", "declined", NULL } };
 	const char *id = sfa_record_text(rec, "id");
 	long got;
@@ -620,6 +622,11 @@ int sfa_mail_quote_of(struct sfa_store *s, const struct sfa_type *t, const json_
 		return 0;
 	if ((got = sfa_index_referrers(sfa_store_index(s), id, take_quote, &n)) < 0)
 		return (int)got;
+	for (size_t i = 0; !n.best && i < sizeof(via) / sizeof(via[0]); i++) {
+		const char *link = sfa_record_text(rec, via[i]);
+		if (link && strcmp(link, id) && (got = sfa_index_referrers(sfa_store_index(s), link, take_quote, &n)) < 0)
+			return (int)got;
+	}
 	*out = n.best;
 	return 0;
 }
@@ -637,6 +644,19 @@ static json_t *quote_view(const json_t *doc)
 		if (json_object_get(doc, parts[i]))
 			json_object_set(q, parts[i], json_object_get(doc, parts[i]));
 	return q;
+}
+
+int sfa_mail_quote_data(struct sfa_store *s, const json_t *quote, json_t **out)
+{
+	json_t *doc = NULL;
+	int err = sfa_quote_document(&doc, s, quote);
+	*out = NULL;
+	if (err < 0)
+		return err;
+	*out = quote_view(doc);
+	json_object_set(*out, "id", json_object_get(quote, "id"));
+	json_decref(doc);
+	return 0;
 }
 
 int sfa_mail_merge(struct sfa_store *s, const struct sfa_type *t, const json_t *rec, const char *campaign,
@@ -673,15 +693,11 @@ int sfa_mail_merge(struct sfa_store *s, const struct sfa_type *t, const json_t *
 	if (json_is_string(json_object_get(rec, "owner")))
 		json_object_set_new(data, "owner", user_object(users, sfa_record_text(rec, "owner")));
 	if (with_quote) {
-		json_t *quote = NULL, *doc = NULL;
-		if ((err = sfa_mail_quote_of(s, t, rec, &quote)) < 0)
-			goto done;
-		if (quote && (err = sfa_quote_document(&doc, s, quote)) == 0) {
-			json_object_set_new(data, "quote", quote_view(doc));
-			json_object_set(json_object_get(data, "quote"), "id", json_object_get(quote, "id"));
-		}
+		json_t *quote = NULL, *view = NULL;
+		if ((err = sfa_mail_quote_of(s, t, rec, &quote)) == 0 && quote &&
+		    (err = sfa_mail_quote_data(s, quote, &view)) == 0)
+			json_object_set_new(data, "quote", view);
 		json_decref(quote);
-		json_decref(doc);
 		if (err < 0)
 			goto done;
 	}

@@ -124,10 +124,18 @@ int sfa_mail_merge(struct sfa_store *s, const struct sfa_type *t, const json_t *
 
 /*
  * The quote a mail to `rec` is about (new reference, or NULL when none):
- * the record itself when it is a quote; for an opportunity, its primary
- * quote; for any other record, the newest primary quote that refers to it.
+ * the record itself when it is a quote; else the newest primary quote
+ * (not superseded or declined) that refers to it, else to the deal, the
+ * contact or the account it names (a converted lead's).
  */
 int sfa_mail_quote_of(struct sfa_store *s, const struct sfa_type *t, const json_t *rec, json_t **out);
+
+/*
+ * The quote `quote` (borrowed) as templates see it under "quote": its
+ * document's quote part with lines, totals, customer, company, owner and
+ * opportunity in it. New reference in `out`.
+ */
+int sfa_mail_quote_data(struct sfa_store *s, const json_t *quote, json_t **out);
 
 /* The value at dotted `path` of `data` as text ("" when missing), appended to `out`. */
 void sfa_mail_lookup(struct sfa_buf *out, const json_t *data, const char *path);
