@@ -479,7 +479,8 @@ static int send_one(struct send *x, const struct recipient *r)
 	to.addr = email.buf;
 	natt = x->nfiles;
 	att = sfa_xcalloc(natt + 2, sizeof(*att));
-	memcpy(att, x->files, natt * sizeof(*att));
+	if (natt)
+		memcpy(att, x->files, natt * sizeof(*att));
 	if (x->attach_quote) {
 		if (!quote) {
 			status = ST_SKIPPED, reason = "no-quote";
@@ -1372,24 +1373,43 @@ static int cmd_ingest(const struct sfa_verb *v, int argc, char **argv)
 	/* acknowledgements, once each: the key is the message answered */
 	for (size_t i = 0; ack && i < n; i++) {
 		const char *st = sfa_record_text(rows[i], "status"), *rid = sfa_record_text(rows[i], "record");
-		const char *mid = sfa_record_text(rows[i], "message_id");
+		const char *mid = sfa_record_text(rows[i], "message_id"), *tracking = sfa_record_text(rows[i], "tracking");
 		struct recipient r = { 0 };
+		json_t *logged_as = NULL;
 		char full[SFA_ID_LEN + 1];
-		if (!st || (strcmp(st, "logged") && strcmp(st, "new-lead")) || !rid || !mid)
+		/*
+		 * A message seen before is acknowledged too unless it was: a run
+		 * that stopped between logging and acknowledging is finished so.
+		 */
+		if (st && !strcmp(st, "duplicate") && sfa_record_text(rows[i], "activity") &&
+		    sfa_index_get(sfa_store_index(x.s), &sfa_type_activity, sfa_record_text(rows[i], "activity"),
+				  &logged_as) == 0) {
+			rid = sfa_record_text(logged_as, "related_to");
+			tracking = sfa_record_text(logged_as, "tracking");
+		} else if (!st || (strcmp(st, "logged") && strcmp(st, "new-lead"))) {
 			continue;
+		}
+		if (!rid || !mid) {
+			json_decref(logged_as);
+			continue;
+		}
 		if (x.stop) {
 			json_object_set_new(rows[i], "ack", json_string("deferred"));
+			json_decref(logged_as);
 			continue;
 		}
 		if ((err = sfa_store_find(x.s, NULL, rid, &r.type, full)) < 0 ||
-		    (err = sfa_index_get(sfa_store_index(x.s), r.type, full, &r.rec)) < 0)
+		    (err = sfa_index_get(sfa_store_index(x.s), r.type, full, &r.rec)) < 0) {
+			json_decref(logged_as);
 			goto done;
+		}
 		r.key = mid;
 		r.in_reply_to = mid;
-		r.extra = json_pack("{s:O}", "tracking", json_object_get(rows[i], "tracking") ?: json_null());
+		r.extra = json_pack("{s:s?}", "tracking", tracking);
 		err = send_one(&x, &r);
 		json_decref(r.rec);
 		json_decref(r.extra);
+		json_decref(logged_as);
 		if (err < 0)
 			goto done;
 		json_object_set_new(rows[i], "ack", json_string(status_names[x.last]));
