@@ -135,8 +135,8 @@ int sfa_jscan_object(const char *text, size_t len, const char *const *names, siz
 			return err;
 		if (!key.escaped)
 			for (size_t i = 0; i < n; i++)
-				if (key.len == (i < 64 ? lens[i] : strlen(names[i])) && key.p[0] == names[i][0] &&
-				    !memcmp(key.p, names[i], key.len)) {
+				if (key.len == (i < 64 ? lens[i] : strlen(names[i])) &&
+				    (!key.len || key.p[0] == names[i][0]) && !memcmp(key.p, names[i], key.len)) {
 					out[i] = val;
 					break;
 				}

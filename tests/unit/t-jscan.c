@@ -48,6 +48,8 @@ static void test_fields(void)
 	/* a key is matched whole, not as a prefix; nested keys are not top-level ones */
 	CHECK_STR(field("{\"stage_x\": 1, \"y\": {\"stage\": 2}}", "stage"), "(none)");
 	CHECK_STR(field("{}", "a"), "(none)");
+	/* the empty key is a key like any other */
+	CHECK_STR(field("{\"\": 1, \"a\": 2}", ""), "1");
 	CHECK_STR(field(" { \"a\" : \"b\" } ", "a"), "b");
 	/* a lone surrogate and a bad escape do not break the rest */
 	CHECK_STR(field("{\"a\": \"x\\ud800y\"}", "a"), "x\xef\xbf\xbdy");
