@@ -655,6 +655,25 @@ static int uses_quote(const struct sfa_template_field *f, void *data)
 	return !strncmp(f->name, "quote", 5) && (!f->name[5] || f->name[5] == '.') ? 1 : 0;
 }
 
+/* Whether some record of a list from outside the store is written to in language variant `lang`. */
+static int variant_used(struct send *x, const struct recipient *r, size_t n, const char *lang)
+{
+	for (size_t i = 0; i < n; i++) {
+		const struct sfa_mail_template *t;
+		const char *want = sfa_record_text(r[i].rec, "language");
+		if (variant(x, want && sfa_mail_lang_check(want) == 0 ? want : "", &t) < 0) {
+			sfa_error_clear();
+			if (variant(x, "", &t) < 0) {
+				sfa_error_clear();
+				continue;
+			}
+		}
+		if (!strcmp(t->lang, lang))
+			return 1;
+	}
+	return 0;
+}
+
 /* Every variant of the template, checked against the records it will be filled from. */
 static int check_all_variants(struct send *x, const struct recipient *r, size_t n)
 {
@@ -686,7 +705,11 @@ static int check_all_variants(struct send *x, const struct recipient *r, size_t 
 		langs = json_object_get(e, "languages");
 		json_array_foreach(langs, k, l) {
 			struct sfa_mail_template *t = NULL;
-			json_t *extra = json_object();
+			json_t *extra;
+			/* a list from outside the store has only its own fields: only the variants its people get */
+			if (!nt && adhoc && !variant_used(x, r, n, json_string_value(l)))
+				continue;
+			extra = json_object();
 			/* fields of records not in the store are whatever their input has */
 			for (size_t m = 0; adhoc && m < n; m++)
 				if (!r[m].type) {
@@ -875,7 +898,9 @@ static int cmd_send(const struct sfa_verb *v, int argc, char **argv)
 	/* a bad template is refused before anything is sent */
 	{
 		const struct sfa_mail_template *t;
-		if ((err = variant(&x, "", &t)) < 0 || (err = check_all_variants(&x, r, n)) < 0)
+		if ((err = variant(&x, "", &t)) == SFA_ENOTFOUND)
+			err = sfa_error_prefix(SFA_EINPUT, "%s", "");	/* nothing can be sent: not "nothing matched" */
+		if (err < 0 || (err = check_all_variants(&x, r, n)) < 0)
 			goto done;
 	}
 	x.with_quote |= x.attach_quote;
@@ -1325,7 +1350,9 @@ static int cmd_ingest(const struct sfa_verb *v, int argc, char **argv)
 		sfa_buf_addf(&campaign, "ack-%s", ack);
 		x.campaign = campaign.buf;
 		x.to_path = "email";
-		if ((err = variant(&x, "", &t)) < 0 || (err = check_all_variants(&x, NULL, 0)) < 0)
+		if ((err = variant(&x, "", &t)) == SFA_ENOTFOUND)
+			err = sfa_error_prefix(SFA_EINPUT, "%s", "");
+		if (err < 0 || (err = check_all_variants(&x, NULL, 0)) < 0)
 			goto done;
 	}
 	rows = sfa_xcalloc(n + 1, sizeof(*rows));

@@ -16,7 +16,8 @@ struct sfa_smtp {
 	const char *msg;
 	size_t len, off;
 	int done;		/* the read callback has handed over every byte */
-	struct sfa_buf last;	/* the server's last reply line */
+	struct sfa_buf last;	/* the server's last reply line, or its first refusal */
+	int refused;		/* last holds a 4xx or 5xx reply: what follows (221 Bye) is not the reason */
 	char errbuf[CURL_ERROR_SIZE];
 };
 
@@ -33,13 +34,14 @@ static size_t read_msg(char *buf, size_t size, size_t n, void *data)
 	return want;
 }
 
-/* Keeps the last line the server said, for the report ("550 5.1.1 no such user"). */
+/* Keeps the line the server answered with, for the report ("550 5.1.1 no such user"). */
 static int trace(CURL *curl, curl_infotype type, char *data, size_t size, void *user)
 {
 	struct sfa_smtp *s = user;
 	(void)curl;
-	if (type != CURLINFO_HEADER_IN)
+	if (type != CURLINFO_HEADER_IN || s->refused)
 		return 0;
+	s->refused = size && (data[0] == '4' || data[0] == '5');
 	while (size && (data[size - 1] == '\n' || data[size - 1] == '\r'))
 		size--;
 	sfa_buf_reset(&s->last);
@@ -131,6 +133,7 @@ int sfa_smtp_send(struct sfa_smtp *s, const char *from, const char *rcpt, const 
 	s->done = 0;
 	s->errbuf[0] = 0;
 	sfa_buf_reset(&s->last);
+	s->refused = 0;
 	rc = curl_easy_perform(s->curl);
 	curl_easy_getinfo(s->curl, CURLINFO_RESPONSE_CODE, &code);
 	if (reply) {

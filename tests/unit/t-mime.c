@@ -900,6 +900,23 @@ static void test_parse_words(void)
 	}
 }
 
+static void test_header_lookup(void)
+{
+	struct sfa_mime_msg *m = parse("x-custom: =?UTF-8?Q?caf=C3=A9?=\r\n =?UTF-8?Q?_au_lait?=\r\n"
+				       "X-Custom: second\r\nX-Empty:\r\nX-Folded: one\r\n\ttwo\r\n\r\n");
+
+	CHECK(m != NULL);
+	if (!m)
+		return;
+	CHECK_STR(sfa_mime_header(m, "X-CUSTOM"), "caf\xc3\xa9 au lait");
+	CHECK_STR(sfa_mime_header(m, "x-empty"), "");
+	CHECK_STR(sfa_mime_header(m, "X-Folded"), "one\ttwo");
+	CHECK(sfa_mime_header(m, "X-Custo") == NULL);
+	CHECK_INT(m->nfields, 4);
+	CHECK_STR(m->fields[1].value, "second");
+	sfa_mime_free(m);
+}
+
 static void test_parse_addresses(void)
 {
 	static const struct {
@@ -1282,6 +1299,7 @@ void unit_tests(void)
 	test_parse_outlook();
 	test_parse_cjk();
 	test_parse_words();
+	test_header_lookup();
 	test_parse_addresses();
 	test_parse_dates();
 	test_parse_structure();
