@@ -59,6 +59,7 @@ int sfa_exit_code(int err)
 	case SFA_EINPUT:
 	case SFA_EAMBIGUOUS:	return SFA_EXIT_DATA;
 	case SFA_EBUSY:		return SFA_EXIT_TEMPFAIL;
+	case SFA_EDENIED:	return SFA_EXIT_DENIED;
 	default:		return err > 0 ? SFA_EXIT_OK : SFA_EXIT_STORE;
 	}
 }

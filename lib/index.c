@@ -1332,6 +1332,38 @@ static int first_parents(git_repository *repo, const git_oid *to, const git_oid 
 	return 0;
 }
 
+/*
+ * When `from` is an ancestor of the head but off its first-parent line
+ * (a sync that fast-forwarded to a merge made elsewhere, with our commits
+ * as its second parent), the line is cut to the commits after the last
+ * one `from` descends from: the first of them is indexed as one diff
+ * from `from`, and the index's history keeps the line this store lived
+ * through up to there. A long way back is rebuilt instead.
+ */
+static int since_fork(git_repository *repo, const git_oid *from, git_oid **line, size_t *n, int *found)
+{
+	size_t keep = *n;
+
+	*found = 0;
+	/* the line runs from the root to the head */
+	if (!*n || git_graph_descendant_of(repo, &(*line)[*n - 1], from) != 1)
+		return 0;	/* `from` is not in the head's past at all */
+	while (keep > 0 && *n - keep < 1000) {
+		int rc = git_graph_descendant_of(repo, from, &(*line)[keep - 1]);
+		if (rc < 0)
+			return sfa_error_git(SFA_ESTORE, "cannot read history");
+		if (rc == 1)
+			break;
+		keep--;
+	}
+	if (keep == 0 || *n - keep >= 1000)
+		return 0;
+	memmove(*line, *line + keep, (*n - keep) * sizeof(**line));
+	*n -= keep;
+	*found = 1;
+	return 0;
+}
+
 /* Indexes each commit of `line` in turn, starting from the tree of `from` (NULL: empty). */
 static int walk_line(struct sfa_index *ix, git_repository *repo, const git_oid *from, const git_oid *line,
 		     size_t n, const char *what)
@@ -1424,6 +1456,10 @@ int sfa_index_update(struct sfa_index *ix, git_repository *repo, const git_oid *
 	git_commit_free(c);
 	if ((err = first_parents(repo, to, &from, &line, &n, &found)) < 0)
 		return err;
+	if (!found && (err = since_fork(repo, &from, &line, &n, &found)) < 0) {
+		free(line);
+		return err;
+	}
 	if (!found) {	/* not an ancestor: the history the index holds is not the branch's */
 		free(line);
 		return sfa_index_rebuild(ix, repo, to);

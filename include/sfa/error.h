@@ -15,6 +15,7 @@ enum sfa_error {
 	SFA_ESTORE = -4,	/* store, index or I/O failure */
 	SFA_EBUSY = -5,		/* lock held too long: worth retrying */
 	SFA_EAMBIGUOUS = -6,	/* id prefix matches several records */
+	SFA_EDENIED = -7,	/* the user may not do this (roles and ownership) */
 };
 
 /* Exit codes shared by every command; documented in sfa(7). */
@@ -26,6 +27,7 @@ enum sfa_exit {
 	SFA_EXIT_STORE = 4,
 	SFA_EXIT_TEMPFAIL = 5,
 	SFA_EXIT_PARTIAL = 6,	/* some of the work failed for good, the rest was done */
+	SFA_EXIT_DENIED = 7,	/* refused by the access rules */
 };
 
 /* Records a message (printf-style) and returns `code`. */
