@@ -334,6 +334,12 @@ static int run_external(const char *name, int argc, char **argv)
 
 	sfa_buf_addf(&prog, "sfa-%s", name);
 	args[n++] = prog.buf;
+	if (global_store && argc >= 1 && argv[0][0] == '-') {
+		/* no verb (sfa sync --rule ours): the store first, so no option loses its value */
+		args[n++] = "--store";
+		args[n++] = (char *)global_store;
+		global_store = NULL;
+	}
 	args[n++] = argv[0];	/* the verb */
 	if (global_store) {
 		/* sfa-NAME verbs take --store after the verb. */
@@ -342,8 +348,13 @@ static int run_external(const char *name, int argc, char **argv)
 	}
 	for (int i = 1; i < argc; i++)
 		args[n++] = argv[i];
-	if (argc < 1)
+	if (argc < 1) {	/* no verb: only the store */
 		n = 1;
+		if (global_store) {
+			args[n++] = "--store";
+			args[n++] = (char *)global_store;
+		}
+	}
 	args[n] = NULL;
 
 	self_dir(&dir);

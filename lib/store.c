@@ -106,6 +106,11 @@ static int rm_entry(const char *path, const struct stat *st, int flag, struct FT
 	return remove(path);
 }
 
+void sfa_remove_tree(const char *path)
+{
+	nftw(path, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+}
+
 static int is_empty_dir(const char *path)
 {
 	DIR *d = opendir(path);
@@ -495,7 +500,7 @@ done:
 	sfa_store_free(s);
 	/* Leave nothing half-made behind. */
 	if (err < 0 && created)
-		nftw(path, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+		sfa_remove_tree(path);
 	return err;
 }
 

@@ -40,6 +40,8 @@ struct sfa_txn {
 	git_odb *odb;
 	struct sfa_pack *pack;
 	git_oid base;
+	git_oid other;		/* the second parent of a merge */
+	int merging;
 	struct change *v;
 	size_t n, alloc;
 	struct sfa_buf enc;
@@ -470,6 +472,8 @@ static int write_commit(struct sfa_txn *t, const git_oid *tree, const git_signat
 
 	sfa_buf_addf(&b, "tree %s\n", git_oid_tostr(hex, sizeof(hex), tree));
 	sfa_buf_addf(&b, "parent %s\n", git_oid_tostr(hex, sizeof(hex), &t->base));
+	if (t->merging)
+		sfa_buf_addf(&b, "parent %s\n", git_oid_tostr(hex, sizeof(hex), &t->other));
 	add_person(&b, "author", sig);
 	add_person(&b, "committer", sig);
 	sfa_buf_addf(&b, "\n%s%s", message, ml && message[ml - 1] == '\n' ? "" : "\n");
@@ -533,7 +537,7 @@ int sfa_txn_commit(struct sfa_txn *t, const char *message, git_oid *out)
 	git_oid tree, commit;
 	int err = 0;
 
-	if (!t->n && !t->nfiles) {
+	if (!t->n && !t->nfiles && !t->merging) {
 		if (out)
 			*out = t->base;
 		goto done;
@@ -583,6 +587,39 @@ int sfa_txn_commit(struct sfa_txn *t, const char *message, git_oid *out)
 	sfa_error_clear();
 done:
 	git_signature_free(sig);
+	sfa_txn_free(t);
+	return err;
+}
+
+const git_oid *sfa_txn_base(const struct sfa_txn *t)
+{
+	return &t->base;
+}
+
+void sfa_txn_merge(struct sfa_txn *t, const git_oid *other)
+{
+	t->other = *other;
+	t->merging = 1;
+}
+
+int sfa_txn_fast_forward(struct sfa_txn *t, const git_oid *to)
+{
+	struct sfa_index *ix = sfa_store_index(t->s);
+	int err;
+
+	if (t->index_open) {	/* the index follows by the tree diff, after the branch */
+		sfa_index_end(ix, 0);
+		t->index_open = 0;
+	}
+	if ((err = sfa_store_sync(t->s)) < 0)	/* the fetched objects before the branch */
+		goto done;
+	if ((err = move_branch(t, to, "sfa sync: fast-forward")) == GIT_EMODIFIED)
+		err = sfa_error_set(SFA_EBUSY, "branch 'main' moved during the sync; try again");
+	if (err < 0 || (err = sfa_store_sync(t->s)) < 0)
+		goto done;
+	if (sfa_index_update(ix, sfa_store_repo(t->s), to) < 0)
+		sfa_error_clear();	/* derived: the next command catches up */
+done:
 	sfa_txn_free(t);
 	return err;
 }

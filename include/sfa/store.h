@@ -31,6 +31,8 @@ void sfa_store_locate(struct sfa_buf *out, const char *opt);
 
 /* Creates a store at `path` (must not exist, or be an empty folder). */
 int sfa_store_init(const char *path);
+/* Removes folder `path` and everything in it (a store half made). */
+void sfa_remove_tree(const char *path);
 
 /*
  * Opens the store at `path` and brings its index up to the branch head
@@ -159,6 +161,19 @@ size_t sfa_txn_count(const struct sfa_txn *txn);
  * (returning 0 and the head) when nothing changed. Frees `txn`.
  */
 int sfa_txn_commit(struct sfa_txn *txn, const char *message, git_oid *out);
+/* The commit the transaction builds on: the head when it began. */
+const git_oid *sfa_txn_base(const struct sfa_txn *txn);
+/*
+ * Makes the commit a merge: `other` becomes its second parent (and the
+ * commit is made even when the tree does not change).
+ */
+void sfa_txn_merge(struct sfa_txn *txn, const git_oid *other);
+/*
+ * Moves the branch from the base to `to`, a descendant of it whose objects
+ * are in the store, instead of committing, and brings the index along by
+ * the tree diff. Frees `txn`.
+ */
+int sfa_txn_fast_forward(struct sfa_txn *txn, const git_oid *to);
 /* Abandons the transaction: nothing is written. */
 void sfa_txn_free(struct sfa_txn *txn);
 
