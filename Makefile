@@ -173,6 +173,22 @@ demo: deps
 	$(DEMO) sfa-stage list --where external_id=D000 --format ids | $(DEMO) sfa-stage move qualification
 	$(DEMO) sfa-stage list --where external_id=D001 --format ids | $(DEMO) sfa-stage won
 	$(DEMO) sfa-stage list --where external_id=D002 --format ids | $(DEMO) sfa-stage lost --reason price
+	@# the shared remote: the store pushed to a bare repository, a rep's laptop cloned from it;
+	@# both change the same deal offline (the rep its amount and close date, ops the close date too),
+	@# then sync: both changes merge field by field, the later close date wins, the other is logged
+	rm -rf $(B)/demo-remote.git $(B)/demo-laptop
+	git init -q --bare -b main $(B)/demo-remote.git
+	$(DEMO) sfa remote add origin $(CURDIR)/$(B)/demo-remote.git
+	$(DEMO) sfa sync
+	$(DEMO) sfa clone $(CURDIR)/$(B)/demo-remote.git $(B)/demo-laptop
+	$(DEMO) SFA_STORE=$(B)/demo-laptop SFA_USER="Ana Rep <ana@example.com>" \
+		sfa-stage set $$($(DEMO) sfa-stage list --where external_id=D000 --format ids) "amount=8200.00 EUR" close_date=2026-12-18
+	sleep 1
+	$(DEMO) sfa-stage set $$($(DEMO) sfa-stage list --where external_id=D000 --format ids) close_date=2026-12-09
+	$(DEMO) SFA_STORE=$(B)/demo-laptop sfa sync --format table
+	$(DEMO) sfa sync --format table
+	$(DEMO) sfa conflicts --format table
+	$(DEMO) sfa-stage list --where external_id=D000 --fields name,amount,close_date,owner --format table
 	@# the reports go to the managers as mail; here into the maildir too
 	$(DEMO) SFA_REPORT_DIR=$(B)/demo-reports SFA_MAIL_OPTS="--maildir $(B)/demo-mail" share/examples/daily-report.sh
 	@echo "mail: $$(ls $(B)/demo-mail/new | wc -l) message(s) in $(B)/demo-mail/new"

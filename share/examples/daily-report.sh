@@ -23,9 +23,11 @@ DAY=$(printf '%s\n' "${SFA_NOW:-$(date -u +%Y-%m-%dT%H:%M:%SZ)}" | cut -c1-10)
 DIR=$OUT/$DAY
 mkdir -p "$DIR"
 
-# Sync first when this sfa has it (a laptop or server with a shared remote).
-if sfa sync --help >/dev/null 2>&1; then
-	sfa sync
+# Sync first when the store has a shared remote. A remote out of reach
+# (exit 5) does not stop the job: the reports are then of the store as it
+# is, and the warning goes to cron's mail.
+if sfa remote list --format csv 2>/dev/null | sed 1d | grep -q .; then
+	sfa sync >/dev/null || echo "daily-report: sfa sync failed (exit $?): reporting on the store as it is" >&2
 fi
 
 # report NAME FILE ARGS...: one report into FILE; "no rows" is fine.
