@@ -14,6 +14,7 @@
 static const char usage[] =
 	"usage: sfa conflicts [list] [--store dir] [--all] [--format format]\n"
 	"       sfa conflicts resolve [--store dir] [--keep] id field [value]\n"
+	"       sfa conflicts resolve [--store dir] conflict\n"
 	"       sfa conflicts -h | --help\n";
 
 enum { OPT_ALL = 256, OPT_FORMAT, OPT_KEEP, OPT_STORE };
@@ -68,17 +69,18 @@ int main(int argc, char **argv)
 	}
 	if (!strcmp(verb, "list") && optind < argc)
 		return sfa_cli_bad_usage(usage, "conflicts list takes no argument");
-	if (!strcmp(verb, "resolve") && argc - optind != 3 - keep)
-		return sfa_cli_bad_usage(usage, "conflicts resolve takes an id, a field and %s",
+	if (!strcmp(verb, "resolve") && argc - optind != 3 - keep && !(argc - optind == 1 && !keep))
+		return sfa_cli_bad_usage(usage, "conflicts resolve takes a conflict, or an id, a field and %s",
 					 keep ? "no value with --keep" : "the value (or --keep)");
 	if ((err = sfa_cli_open_store(&s, store)) < 0)
 		goto done;
 	if (!strcmp(verb, "resolve")) {
 		/* the value as `set` takes it: text, typed by the schema; "" removes the field */
-		if (!keep)
+		int one = argc - optind == 1;	/* a conflict by its own id */
+		if (!keep && !one)
 			value = argv[optind + 2][0] ? json_string(argv[optind + 2]) : json_null();
 		sfa_store_me(s, &me);
-		err = sfa_conflicts_resolve(s, argv[optind], argv[optind + 1], value, me.buf);
+		err = sfa_conflicts_resolve(s, argv[optind], one ? NULL : argv[optind + 1], value, me.buf);
 		goto done;
 	}
 	if ((err = sfa_conflicts_list(s, all, &list)) < 0 ||

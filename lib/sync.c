@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/file.h>
 #include <sys/stat.h>
 #include <time.h>
@@ -39,7 +40,7 @@
 struct link {
 	const char *url;
 	int port;		/* of an ssh url, for known_hosts */
-	unsigned tries;		/* credentials asked for so far */
+	unsigned tries;		/* keys (or passwords) offered so far */
 	struct sfa_buf remote_said;	/* "remote: ..." lines of a push */
 	const char *refused;	/* the push's status for main, when refused */
 	char refused_buf[256];
@@ -72,12 +73,16 @@ static int credentials(git_credential **out, const char *url, const char *user_f
 	static const char *const keys[] = { ".ssh/id_ed25519", ".ssh/id_ecdsa", ".ssh/id_rsa", NULL };
 	struct link *l = payload;
 	const char *user = user_from_url && *user_from_url ? user_from_url : getenv("SFA_GIT_USER");
-	unsigned n = l->tries++;
+	unsigned n = l->tries;
 	int rc = GIT_PASSTHROUGH;
 
 	(void)url;
 	if (!user || !*user)
 		user = getenv("USER") ? getenv("USER") : "git";
+	/* ssh asks for the user name first: that is no key offered */
+	if ((allowed & GIT_CREDENTIAL_USERNAME) && !(allowed & ~GIT_CREDENTIAL_USERNAME))
+		return git_credential_username_new(out, user);
+	l->tries++;
 	if (allowed & GIT_CREDENTIAL_SSH_KEY) {
 		const char *key = getenv("SFA_SSH_KEY");
 		struct sfa_buf priv = SFA_BUF_INIT, pub = SFA_BUF_INIT;
@@ -112,8 +117,6 @@ static int credentials(git_credential **out, const char *url, const char *user_f
 	}
 	if ((allowed & GIT_CREDENTIAL_USERPASS_PLAINTEXT) && n == 0 && getenv("SFA_GIT_PASSWORD"))
 		return git_credential_userpass_plaintext_new(out, user, getenv("SFA_GIT_PASSWORD"));
-	if ((allowed & GIT_CREDENTIAL_USERNAME) && n == 0)
-		return git_credential_username_new(out, user);
 	git_error_set_str(GIT_ERROR_NET, "authentication failed (for https, set SFA_GIT_USER and SFA_GIT_PASSWORD)");
 	return GIT_EAUTH;
 }
@@ -138,9 +141,12 @@ static int host_matches(const char *pat, size_t len, const char *host)
 	}
 	if (len >= sizeof(buf) || (len && pat[0] == '!'))
 		return 0;
+	if (len == strlen(host) && !strncasecmp(pat, host, len))
+		return 1;
 	memcpy(buf, pat, len);
 	buf[len] = 0;
-	return fnmatch(buf, host, FNM_CASEFOLD) == 0;
+	/* "[host]:port" is a name, not a character class */
+	return !memchr(pat, '[', len) && fnmatch(buf, host, FNM_CASEFOLD) == 0;
 }
 
 /* The next blank-separated word of `*p`, ended in place; "" at the end. */
@@ -223,7 +229,7 @@ static int fetch_progress(const git_indexer_progress *p, void *payload)
 {
 	(void)payload;
 	if (p->total_objects)
-		sfa_progress("receiving objects", p->received_objects, p->total_objects);
+		sfa_progress("objects", p->received_objects, p->total_objects);
 	return 0;
 }
 
@@ -275,6 +281,14 @@ static int transfer_error(const char *what, const char *name)
 			     e && e->message ? e->message : "unknown error");
 }
 
+/* The folder of a path or file:// remote, NULL for a network one. */
+static const char *local_path(const char *url)
+{
+	if (!strncmp(url, "file://", 7))
+		return url + 7;
+	return url[0] == '/' || url[0] == '.' ? url : NULL;
+}
+
 static int lookup_remote(git_remote **out, git_repository *repo, const char *name)
 {
 	int rc = git_remote_lookup(out, repo, name);
@@ -321,7 +335,7 @@ static int fetch(git_repository *repo, const char *name, git_oid *theirs, int *h
 	tracking_ref(&ref, name);
 	sfa_buf_addf(&spec, "+%s:%s", SFA_BRANCH, ref.buf);
 	specs[0] = spec.buf;
-	if ((l.url[0] == '/' || !strncmp(l.url, "file://", 7)) && access(l.url[0] == '/' ? l.url : l.url + 7, F_OK) < 0) {
+	if (local_path(l.url) && access(local_path(l.url), F_OK) < 0) {
 		err = sfa_error_set(SFA_EBUSY, "cannot reach remote '%s': no repository at '%s'", name, l.url);
 		goto done;
 	}
@@ -356,6 +370,73 @@ done:
 	return err;
 }
 
+/* Everything written under `dir`'s file system reaches the disk (one syncfs). */
+static int durable(const char *dir)
+{
+	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC), rc;
+	if (fd < 0)
+		return -1;
+	rc = syncfs(fd);
+	close(fd);
+	return rc;
+}
+
+/*
+ * A push to a repository on this machine (a shared folder, a USB disk).
+ * libgit2's own local push moves the branch whatever it points to now, so
+ * two syncs at once could drop each other's commits: here the objects the
+ * remote lacks go over as one pack and its main moves by compare-and-swap
+ * from what we fetched. 1 when it moved meanwhile.
+ */
+static int push_local(struct sfa_store *s, const char *dir, const char *name, const git_oid *head)
+{
+	git_repository *repo = sfa_store_repo(s), *there = NULL;
+	git_packbuilder *pb = NULL;
+	git_revwalk *walk = NULL;
+	git_reference *ref = NULL;
+	struct sfa_buf track = SFA_BUF_INIT, packs = SFA_BUF_INIT;
+	git_oid was;
+	int err = 0, rc, had;
+
+	tracking_ref(&track, name);
+	had = git_reference_name_to_id(&was, repo, track.buf) == 0;
+	if (git_repository_open_bare(&there, dir) < 0) {
+		err = transfer_error("cannot push to", name);
+		goto done;
+	}
+	sfa_buf_addf(&packs, "%s/objects/pack", git_repository_path(there));
+	if (git_packbuilder_new(&pb, repo) < 0 || git_revwalk_new(&walk, repo) < 0 ||
+	    git_revwalk_push(walk, head) < 0 || (had && git_revwalk_hide(walk, &was) < 0) ||
+	    git_packbuilder_insert_walk(pb, walk) < 0 ||
+	    git_packbuilder_write(pb, packs.buf, 0, fetch_progress, NULL) < 0) {
+		err = transfer_error("cannot push to", name);
+		goto done;
+	}
+	sfa_progress(NULL, 0, 0);
+	/* the pack on disk before the branch names it, the branch before we say so */
+	durable(git_repository_path(there));
+	if (had)
+		rc = git_reference_create_matching(&ref, there, SFA_BRANCH, head, 1, &was, "sfa sync: push");
+	else
+		rc = git_reference_create(&ref, there, SFA_BRANCH, head, 0, "sfa sync: push");
+	if (rc == GIT_EMODIFIED || rc == GIT_EEXISTS || rc == GIT_ELOCKED)
+		err = 1;
+	else if (rc < 0)
+		err = transfer_error("cannot push to", name);
+	else if ((!had && git_repository_set_head(there, SFA_BRANCH) < 0) || durable(git_repository_path(there)) < 0 ||
+		 git_reference_create(&ref, repo, track.buf, head, 1, "sfa sync: push") < 0)
+		err = sfa_error_git(SFA_ESTORE, "cannot record what was pushed");
+done:
+	sfa_progress(NULL, 0, 0);
+	git_reference_free(ref);
+	git_revwalk_free(walk);
+	git_packbuilder_free(pb);
+	git_repository_free(there);
+	sfa_buf_release(&track);
+	sfa_buf_release(&packs);
+	return err;
+}
+
 /* Pushes main; 1 when the remote's main moved meanwhile (fetch and merge again). */
 static int push(struct sfa_store *s, const char *name, const git_oid *head)
 {
@@ -373,12 +454,18 @@ static int push(struct sfa_store *s, const char *name, const git_oid *head)
 		return err;
 	l.url = git_remote_url(r);
 	l.port = ssh_port(l.url);
+	if (local_path(l.url)) {
+		err = push_local(s, local_path(l.url), name, head);
+		git_remote_free(r);
+		return err;
+	}
 	callbacks(&po.callbacks, &l);
 	rc = git_remote_push(r, &refspecs, &po);
 	sfa_progress(NULL, 0, 0);
 	if (rc == GIT_ENONFASTFORWARD ||
 	    (l.refused && (strstr(l.refused, "fast-forward") || strstr(l.refused, "fetch first") ||
-			   strstr(l.refused, "stale") || strstr(l.refused, "failed to lock")))) {
+			   strstr(l.refused, "stale") || strstr(l.refused, "failed to lock") ||
+			   strstr(l.refused, "cannot lock ref") || strstr(l.refused, "but expected")))) {
 		err = 1;
 	} else if (l.refused || (rc < 0 && l.remote_said.len)) {
 		/* what the remote's pre-receive check printed, on one line */
@@ -978,8 +1065,8 @@ static int merge(struct sfa_store *s, const git_oid *theirs, const char *remote,
 	if ((err = commit_tree(repo, &m.base, &tb)) < 0 || (err = commit_tree(repo, &m.ours, &to)) < 0 ||
 	    (err = commit_tree(repo, theirs, &tt)) < 0 || (err = check_tree(repo, in.odb, tt)) < 0 ||
 	    (err = sfa_treediff(repo, tb, tt, collect, &in)) < 0) {
-		if (err == SFA_ESTORE && strstr(sfa_error_last(), "name"))
-			err = SFA_EINPUT;	/* a bad name in their tree */
+		if (err == SFA_ESTORE && strncmp(sfa_error_last(), "cannot ", 7))
+			err = SFA_EINPUT;	/* a bad name or entry in their tree, not a failed read */
 		sfa_error_prefix(err, "remote '%s': ", remote);
 		goto done;
 	}
@@ -1095,8 +1182,12 @@ int sfa_sync(struct sfa_store *s, const struct sfa_sync_opts *o, struct sfa_sync
 		if ((err = sfa_store_head(s, &head)) < 0)
 			break;
 		if (o->dry_run || o->no_push) {	/* what would go: ours against theirs */
-			if (has && !git_oid_equal(&head, &theirs) && git_graph_descendant_of(sfa_store_repo(s), &theirs, &head) != 1)
-				err = outgoing(s, &theirs, &head, res);
+			git_oid base;
+			/* ours since the fork: what theirs lacks */
+			if (has && !git_oid_equal(&head, &theirs) &&
+			    git_merge_base(&base, sfa_store_repo(s), &head, &theirs) == 0 && !git_oid_equal(&base, &head))
+				err = outgoing(s, &base, &head, res);
+			sfa_error_clear();
 			break;
 		}
 		if (has && git_oid_equal(&head, &theirs))
@@ -1168,7 +1259,9 @@ int sfa_sync_clone(const char *url, const char *path)
 	}
 	git_repository_free(repo);
 	repo = NULL;
-	err = sfa_store_open(&s, path);	/* builds the index */
+	/* building the index reads every record: one that is not a record refuses the clone */
+	if ((err = sfa_store_open(&s, path)) == SFA_ESTORE && strncmp(sfa_error_last(), "cannot ", 7))
+		err = sfa_error_prefix(SFA_EINPUT, "'%s': ", url);
 	if (err == 0)
 		err = sfa_store_sync(s);
 done:
@@ -1365,14 +1458,33 @@ int sfa_conflicts_resolve(struct sfa_store *s, const char *record, const char *f
 		return err;
 	if ((err = read_conflicts(s, &log)) < 0)
 		goto done;
-	sfa_time_iso(at, sfa_now());
+	/* which record: a conflict's own id, else the record's id or a prefix naming one record */
+	if (!field && !json_is_object(json_object_get(log, record))) {
+		err = sfa_error_set(SFA_ENOTFOUND, "no conflict '%s' (sfa conflicts)", record);
+		goto done;
+	}
 	json_object_foreach(log, cid, e) {
-		const char *rid = sfa_record_text(e, "record"), *f = sfa_record_text(e, "field");
-		if (!json_is_object(e) || json_object_get(e, "resolved_at") || !rid || !f || strcmp(f, field) ||
-		    strncmp(rid, record, strlen(record)) || (id && strcmp(rid, id)))
+		const char *rid = sfa_record_text(e, "record");
+		if (!json_is_object(e) || json_object_get(e, "resolved_at") || !rid)
 			continue;
+		if (field ? strncmp(rid, record, strlen(record)) || !sfa_record_text(e, "field") ||
+				    strcmp(sfa_record_text(e, "field"), field)
+			  : strcmp(cid, record))
+			continue;
+		if (id && strcmp(rid, id)) {
+			err = sfa_error_set(SFA_EAMBIGUOUS, "'%s' names conflicts of several records ('%s', '%s')", record,
+					    id, rid);
+			goto done;
+		}
 		id = rid;
 		type = sfa_type_find(sfa_record_text(e, "type") ? sfa_record_text(e, "type") : "");
+	}
+	sfa_time_iso(at, sfa_now());
+	json_object_foreach(log, cid, e) {
+		const char *rid = sfa_record_text(e, "record");
+		if (!id || !json_is_object(e) || json_object_get(e, "resolved_at") || !rid || strcmp(rid, id) ||
+		    (field ? !sfa_record_text(e, "field") || strcmp(sfa_record_text(e, "field"), field) : strcmp(cid, record)))
+			continue;
 		json_object_set_new(e, "resolved_at", json_string(at));
 		json_object_set_new(e, "resolved_by", json_string(me));
 		if (value)
@@ -1380,11 +1492,13 @@ int sfa_conflicts_resolve(struct sfa_store *s, const char *record, const char *f
 		hits++;
 	}
 	if (!hits) {
-		err = sfa_error_set(SFA_ENOTFOUND, "no open conflict on field '%s' of '%s' (sfa conflicts)", field, record);
+		err = sfa_error_set(SFA_ENOTFOUND, "no open conflict on field '%s' of '%s' (sfa conflicts)",
+				    field ? field : "", record);
 		goto done;
 	}
-	if (value && !type) {
-		err = sfa_error_set(SFA_EINPUT, "'%s' is a file, not a record: change it with 'sfa config set'", id);
+	if (value && (!type || !field)) {
+		err = sfa_error_set(SFA_EINPUT, "'%s' is %s: no value to set", id,
+				    type ? "a record kept whole" : "a file: change it with 'sfa config set'");
 		goto done;
 	}
 	if (value) {
@@ -1401,7 +1515,10 @@ int sfa_conflicts_resolve(struct sfa_store *s, const char *record, const char *f
 	}
 	if ((err = sfa_txn_put_file(txn, SFA_CONFLICTS_FILE, text.buf, text.len)) < 0)
 		goto done;
-	sfa_buf_addf(&msg, "sfa conflicts: resolve %s of %s %s", field, type ? type->name : "file", id);
+	if (field)
+		sfa_buf_addf(&msg, "sfa conflicts: resolve %s of %s %s", field, type ? type->name : "file", id);
+	else
+		sfa_buf_addf(&msg, "sfa conflicts: resolve conflict %s on %s %s", record, type ? type->name : "file", id);
 	err = sfa_txn_commit(txn, msg.buf, NULL);
 	txn = NULL;
 done:

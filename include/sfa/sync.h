@@ -85,10 +85,12 @@ int sfa_sync_status(struct sfa_store *s, const char *remote, json_t **out);
 int sfa_conflicts_list(struct sfa_store *s, int all, json_t **out);
 /*
  * Settles the open conflicts of field `field` of record `record` (an id
- * or a prefix, of any type): the record's field is set to `value`
- * (borrowed; NULL keeps the value the rule chose) and the conflicts are
- * marked resolved, in one commit. SFA_ENOTFOUND when no open conflict
- * names that field of that record.
+ * or a prefix naming one record, of any type): the record's field is set
+ * to `value` (borrowed; NULL keeps the value the rule chose) and the
+ * conflicts are marked resolved, in one commit. With `field` NULL,
+ * `record` is a conflict's own id (a record kept whole against its
+ * deletion, a file): it is marked resolved as it is. SFA_ENOTFOUND when
+ * no open conflict matches, SFA_EAMBIGUOUS for a prefix of several records.
  */
 int sfa_conflicts_resolve(struct sfa_store *s, const char *record, const char *field, const json_t *value,
 			  const char *me);

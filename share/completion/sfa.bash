@@ -10,6 +10,9 @@
 #	. /usr/local/share/bash-completion/completions/sfa
 #
 # `sfa NAME ...` is completed like `sfa-NAME ...`.
+#
+# So are the programs of sfa-sync(1): sfa-sync, sfa-clone, sfa-remote,
+# sfa-status and sfa-conflicts, under those names as well.
 
 _sfa_output_formats='csv json ndjson table ids'
 _sfa_log_formats='text csv json ndjson'
@@ -1057,6 +1060,236 @@ _sfa_mail()
 	return 0
 }
 
+# sfa-sync(1): sfa sync, clone, remote, status and conflicts. The rows of
+# remote, status and conflicts have no id, so no "ids" format for them.
+_sfa_sync_rules='later ours theirs'
+_sfa_sync_formats='csv json ndjson table ids'
+_sfa_sync_row_formats='csv json ndjson table'
+
+# The names of the store's remotes.
+_sfa_remote_names()
+{
+	local store prog
+	prog=$(_sfa_program sfa-remote) || return 0
+	store=$(_sfa_store_arg)
+	"$prog" list ${store:+--store "$store"} --format csv 2>/dev/null |
+		sed '1d; s/,.*//'
+}
+
+# Column $1 (3: record, 4: field) of the store's open conflicts that
+# have a field (those resolve can settle), each value once; with $2, only
+# those of the records whose id starts with $2.
+_sfa_conflicts_column()
+{
+	local store prog
+	prog=$(_sfa_program sfa-conflicts) || return 0
+	store=$(_sfa_store_arg)
+	"$prog" list ${store:+--store "$store"} --format csv 2>/dev/null |
+		awk -F, -v col="$1" -v rec="${2-}" \
+			'NR > 1 && $4 != "" && index($3, rec) == 1 && !seen[$col]++ {print $col}'
+}
+
+# Completes sfa-sync: its options, then the remote.
+_sfa_sync()
+{
+	local cur prev eq
+	local argopts='--store --rule --format'
+	_sfa_cur_prev
+	case $prev in
+	--store)
+		_sfa_dirs "$cur"
+		return 0
+		;;
+	--rule)
+		_sfa_words "$_sfa_sync_rules" "$cur"
+		return 0
+		;;
+	--format)
+		_sfa_words "$_sfa_sync_formats" "$cur"
+		return 0
+		;;
+	esac
+	((eq)) && return 0
+	if [[ $cur == -* ]]; then
+		_sfa_words '--store -n --dry-run --no-push --rule --format -h --help' "$cur"
+	elif (($(_sfa_positionals 0 "$argopts") == 0)); then
+		_sfa_words "$(_sfa_remote_names)" "$cur"
+	fi
+	return 0
+}
+
+# Completes sfa-status: its options, then the remote.
+_sfa_status()
+{
+	local cur prev eq
+	local argopts='--store --format'
+	_sfa_cur_prev
+	case $prev in
+	--store)
+		_sfa_dirs "$cur"
+		return 0
+		;;
+	--format)
+		_sfa_words "$_sfa_sync_row_formats" "$cur"
+		return 0
+		;;
+	esac
+	((eq)) && return 0
+	if [[ $cur == -* ]]; then
+		_sfa_words '--store --format -h --help' "$cur"
+	elif (($(_sfa_positionals 0 "$argopts") == 0)); then
+		_sfa_words "$(_sfa_remote_names)" "$cur"
+	fi
+	return 0
+}
+
+# Completes sfa-clone: the url, which may be the path of a repository,
+# and the folder of the new store.
+_sfa_clone()
+{
+	local cur prev eq
+	_sfa_cur_prev
+	if [[ $prev == --store ]]; then
+		_sfa_dirs "$cur"
+	elif ((eq)); then
+		COMPREPLY=()
+	elif [[ $cur == -* ]]; then
+		_sfa_words '--store -h --help' "$cur"
+	elif (($(_sfa_positionals 0 --store) < 2)); then
+		_sfa_dirs "$cur"
+	fi
+	return 0
+}
+
+# Completes sfa-remote: the verb, then its options and arguments.
+_sfa_remote()
+{
+	local cur prev eq verb= vi=0 i w n
+	local argopts='--store --format'
+	_sfa_cur_prev
+
+	# The verb is the first word that is not an option or its argument.
+	for ((i = 1; i < COMP_CWORD; i++)); do
+		w=${COMP_WORDS[i]}
+		case $w in
+		--store | --format)
+			((i++))
+			[[ ${COMP_WORDS[i]-} == = ]] && ((i++))
+			;;
+		-*) ;;
+		*)
+			verb=$w
+			vi=$i
+			break
+			;;
+		esac
+	done
+
+	case $prev in
+	--store)
+		_sfa_dirs "$cur"
+		return 0
+		;;
+	--format)
+		_sfa_words "$_sfa_sync_row_formats" "$cur"
+		return 0
+		;;
+	esac
+	((eq)) && return 0
+
+	n=$(_sfa_positionals "$vi" "$argopts")
+	case $verb in
+	'')
+		if [[ $cur == -* ]]; then
+			_sfa_words '--store -h --help' "$cur"
+		else
+			_sfa_words 'add list remove' "$cur"
+		fi
+		;;
+	add)
+		# a new name, then the url, which may be the path of a repository
+		if [[ $cur == -* ]]; then
+			_sfa_words '--store -h --help' "$cur"
+		elif ((n == 1)); then
+			_sfa_dirs "$cur"
+		fi
+		;;
+	list)
+		[[ $cur == -* ]] && _sfa_words '--store --format -h --help' "$cur"
+		;;
+	remove)
+		if [[ $cur == -* ]]; then
+			_sfa_words '--store -h --help' "$cur"
+		elif ((n == 0)); then
+			_sfa_words "$(_sfa_remote_names)" "$cur"
+		fi
+		;;
+	esac
+	return 0
+}
+
+# Completes sfa-conflicts: "list" or "resolve", which must be the first
+# word, then their options; for resolve, the records and fields of the
+# open conflicts.
+_sfa_conflicts()
+{
+	local cur prev eq verb=list rec= i w n=0
+	_sfa_cur_prev
+	if ((COMP_CWORD > 1)) && [[ ${COMP_WORDS[1]} != -* ]]; then
+		verb=${COMP_WORDS[1]}
+	fi
+
+	case $prev in
+	--store)
+		_sfa_dirs "$cur"
+		return 0
+		;;
+	--format)
+		_sfa_words "$_sfa_sync_row_formats" "$cur"
+		return 0
+		;;
+	esac
+	((eq)) && return 0
+
+	if ((COMP_CWORD == 1)); then
+		if [[ $cur == -* ]]; then
+			_sfa_words '--store --all --format -h --help' "$cur"
+		else
+			_sfa_words 'list resolve' "$cur"
+		fi
+		return 0
+	fi
+	case $verb in
+	list)
+		[[ $cur == -* ]] && _sfa_words '--store --all --format -h --help' "$cur"
+		;;
+	resolve)
+		if [[ $cur == -* ]]; then
+			_sfa_words '--store --keep -h --help' "$cur"
+			return 0
+		fi
+		# the record, the field, the value; --keep takes no value
+		for ((i = 2; i < COMP_CWORD; i++)); do
+			w=${COMP_WORDS[i]}
+			if [[ $w == --store ]]; then
+				((i++))
+				[[ ${COMP_WORDS[i]-} == = ]] && ((i++))
+			elif [[ $w == = ]]; then
+				((i++))
+			elif [[ $w != -* ]]; then
+				((n++ == 0)) && rec=$w
+			fi
+		done
+		if ((n == 0)); then
+			_sfa_words "$(_sfa_conflicts_column 3)" "$cur"
+		elif ((n == 1)); then
+			_sfa_words "$(_sfa_conflicts_column 4 "$rec")" "$cur"
+		fi
+		;;
+	esac
+	return 0
+}
+
 # Completes `sfa config ...`; $1 is the index of "config" in COMP_WORDS.
 _sfa_config()
 {
@@ -1194,6 +1427,11 @@ _sfa()
 		_sfa_mail "$@"
 		return
 		;;
+	sfa-sync | sfa-clone | sfa-remote | sfa-status | sfa-conflicts)
+		local prog=${COMP_WORDS[0]##*/}
+		"_sfa_${prog#sfa-}" "$@"
+		return
+		;;
 	esac
 
 	local cur prev eq cmd= ci=0 i w
@@ -1278,3 +1516,4 @@ _sfa()
 
 complete -F _sfa sfa sfa-lead sfa-account sfa-contact sfa-stage sfa-activity \
 	sfa-report sfa-quote sfa-mail
+complete -F _sfa sfa-sync sfa-clone sfa-remote sfa-status sfa-conflicts
