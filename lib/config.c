@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "sfa/access.h"
 #include "sfa/assign.h"
 #include "sfa/config.h"
 #include "sfa/mail.h"
@@ -334,13 +335,32 @@ static int check_scoring(struct sfa_store *s, const json_t *cfg)
 	return err;
 }
 
-/* Assignment rules name users: checked against the store's users. */
+/* Every rep the teams of assignment rules name, as users without keys. */
+static json_t *named_reps(const json_t *cfg)
+{
+	json_t *users = json_object(), *team, *rep;
+	const char *k;
+	size_t i;
+
+	json_object_foreach(json_object_get(cfg, "teams"), k, team)
+		json_array_foreach(json_object_get(team, "reps"), i, rep)
+			if (json_is_string(rep))
+				json_object_set_new(users, json_string_value(rep), json_object());
+	return users;
+}
+
+/*
+ * Assignment rules name users: checked against the store's users. Without
+ * a store (a pushed file checked on its own) every rep named passes.
+ */
 static int check_assignment(struct sfa_store *s, const json_t *cfg)
 {
 	struct sfa_assign *a = NULL;
 	json_t *users = NULL;
-	int err = sfa_config_read(s, "config/users.json", &users, NULL);
+	int err = s ? sfa_config_read(s, "config/users.json", &users, NULL) : 0;
 
+	if (!s)
+		users = named_reps(cfg);
 	if (err == SFA_ENOTFOUND)
 		return sfa_error_set(SFA_EINPUT, "teams: the store has no config/users.json to name reps from");
 	if (err < 0)
@@ -385,10 +405,12 @@ static int check_users(struct sfa_store *s, const json_t *cfg)
 		sfa_error_set(err, "%s", msg);
 		free(msg);
 	}
+	/* team, territory and manager, as the access rules read them */
+	if (err == 0)
+		err = sfa_access_check_users(s, cfg);
 done:
 	sfa_assign_free(a);
 	json_decref(no_rules);
-	(void)s;
 	return err;
 }
 
@@ -411,6 +433,7 @@ static int check_maps(struct sfa_store *s, const json_t *cfg)
 }
 
 const struct sfa_config_file sfa_config_files[] = {
+	{ "config/access.json", "access rules: on when present; who reads what", sfa_access_check_config, NULL },
 	{ "config/assignment.json", "territories, teams and how leads are given to reps", check_assignment, NULL },
 	{ "config/mail.json", "mail: sender, SMTP server, unsubscribe link, batches, retries", sfa_mail_check_config,
 	  NULL },
@@ -426,6 +449,7 @@ const struct sfa_config_file sfa_config_files[] = {
 	  sfa_quoting_check_config, NULL },
 	{ "config/rates.json", "exchange rates for reports in one currency", sfa_report_check_rates, NULL },
 	{ "config/scoring.json", "lead scoring rules, grades, decay, learned score", check_scoring, NULL },
-	{ "config/users.json", "users: name, email, role, team, capacity, away", check_users, NULL },
+	{ "config/users.json", "users: name, email, role, team, territory, manager, capacity, away", check_users,
+	  NULL },
 	{ NULL, NULL, NULL, NULL }
 };

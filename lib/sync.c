@@ -500,6 +500,7 @@ struct incoming {
 	char (*id)[SFA_ID_LEN + 1];
 	git_oid *old, *new;	/* zero: absent */
 	size_t n, alloc;
+	int check_only;		/* a clone's records: checked, not kept */
 };
 
 /* Refuses what no sfa command writes: a record too big, not a JSON object, or under another id. */
@@ -535,6 +536,8 @@ static int collect(const struct sfa_type *t, const char *id, const git_oid *old,
 
 	if (new && (err = check_record(in, t, id, new)) < 0)
 		return err;
+	if (in->check_only)
+		return 0;
 	if (in->n == in->alloc) {
 		in->alloc = in->alloc ? 2 * in->alloc : 256;
 		in->type = sfa_xrealloc(in->type, in->alloc * sizeof(*in->type));
@@ -1042,13 +1045,13 @@ static int merge(struct sfa_store *s, const git_oid *theirs, const char *remote,
 {
 	git_repository *repo = sfa_store_repo(s);
 	struct merge m = { s, NULL, repo, { { 0 } }, *theirs, { { 0 } }, rule, remote, NULL, json_object(), res };
-	struct incoming in = { repo, NULL, NULL, NULL, NULL, NULL, 0, 0 };
+	struct incoming in = { repo, NULL, NULL, NULL, NULL, NULL, 0, 0, 0 };
 	git_tree *tb = NULL, *to = NULL, *tt = NULL;
 	struct sfa_buf msg = SFA_BUF_INIT;
 	json_t *log = NULL;
 	int err;
 
-	if ((err = sfa_txn_begin(&m.txn, s, 0)) < 0)
+	if ((err = sfa_txn_begin(&m.txn, s, SFA_TXN_TRUSTED)) < 0)
 		return err;
 	m.ours = *sfa_txn_base(m.txn);
 	if (git_oid_equal(&m.ours, theirs) || git_graph_descendant_of(repo, &m.ours, theirs) == 1)
@@ -1223,6 +1226,7 @@ int sfa_sync_clone(const char *url, const char *path)
 	git_oid head;
 	git_tree *tree = NULL;
 	git_odb *odb = NULL;
+	struct incoming in = { 0 };
 	int err = 0, has;
 
 	sfa_global_init();
@@ -1249,7 +1253,13 @@ int sfa_sync_clone(const char *url, const char *path)
 		err = sfa_error_git(SFA_ESTORE, "cannot read the clone");
 		goto done;
 	}
-	if ((err = check_tree(repo, odb, tree)) < 0) {
+	/* every record read once before the store takes them, as a sync does */
+	in.repo = repo;
+	in.odb = odb;
+	in.check_only = 1;
+	if ((err = check_tree(repo, odb, tree)) < 0 || (err = sfa_treediff(repo, NULL, tree, collect, &in)) < 0) {
+		if (err == SFA_ESTORE && strncmp(sfa_error_last(), "cannot ", 7))
+			err = SFA_EINPUT;
 		sfa_error_prefix(err, "'%s': ", url);
 		goto done;
 	}
@@ -1269,6 +1279,8 @@ done:
 	git_reference_free(ref);
 	git_remote_free(r);
 	git_tree_free(tree);
+	in.odb = NULL;	/* odb's own reference is freed below */
+	incoming_release(&in);
 	git_odb_free(odb);
 	git_repository_free(repo);
 	sfa_buf_release(&spec);

@@ -8,6 +8,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "sfa/access.h"
 #include "sfa/cleanup.h"
 #include "sfa/error.h"
 #include "sfa/pack.h"
@@ -46,6 +47,8 @@ struct sfa_txn {
 	size_t n, alloc;
 	struct sfa_buf enc;
 	int index_open;		/* index rows of this txn in an open SQLite transaction */
+	struct sfa_access *access;	/* the store's rules, NULL when it has none */
+	struct sfa_buf me;	/* who writes, for the rules */
 };
 
 /* A tree entry to put in place of (or beside) a parent's entry. */
@@ -92,6 +95,11 @@ int sfa_txn_begin(struct sfa_txn **out, struct sfa_store *s, unsigned flags)
 		if ((err = sfa_pack_open(&t->pack, tmp.buf)) < 0)
 			goto done;
 	}
+	/* the rules of the head (a sync's merge brings records the remote already checked) */
+	if (!(flags & SFA_TXN_TRUSTED) && (err = sfa_access_open(&t->access, s)) < 0)
+		goto done;
+	if (t->access)
+		sfa_store_me(s, &t->me);
 	if ((err = sfa_index_begin(sfa_store_index(s))) < 0)
 		goto done;
 	t->index_open = 1;
@@ -112,6 +120,19 @@ static unsigned char type_pos(const struct sfa_type *t)
 	while (sfa_types[i] && sfa_types[i] != t)
 		i++;
 	return i;
+}
+
+/* Whether the writer may change record `id` (stored when `had`) to `rec` (NULL: deleted). */
+static int check_access(struct sfa_txn *t, const struct sfa_type *type, const char *id, int had, const json_t *rec)
+{
+	json_t *before = NULL;
+	int err;
+
+	if (had && (err = sfa_index_get(sfa_store_index(t->s), type, id, &before)) < 0)
+		return err;
+	err = sfa_access_check_record(t->access, t->me.buf, type, id, before, rec);
+	json_decref(before);
+	return err;
 }
 
 /* `fresh`: the id was just made, so no stored record can have it. */
@@ -138,6 +159,8 @@ static int put(struct sfa_txn *t, const struct sfa_type *type, const char *id,
 			return 0;
 		}
 	}
+	if (t->access && (err = check_access(t, type, id, had == 0, rec)) < 0)
+		return err;
 	if ((err = write_object(t, GIT_OBJECT_BLOB, t->enc.buf, t->enc.len, &oid)) < 0)
 		return err;
 	SFA_ALLOC_GROW(t->v, t->n + 1, t->alloc);
@@ -169,7 +192,7 @@ int sfa_txn_del(struct sfa_txn *t, const struct sfa_type *type, const char *id)
 
 	if (err == SFA_ENOTFOUND)
 		return sfa_error_set(SFA_ENOTFOUND, "no %s '%s'", type->name, id);
-	if (err < 0)
+	if (err < 0 || (t->access && (err = check_access(t, type, id, 1, NULL)) < 0))
 		return err;
 	SFA_ALLOC_GROW(t->v, t->n + 1, t->alloc);
 	c = &t->v[t->n];
@@ -191,6 +214,8 @@ int sfa_txn_put_file(struct sfa_txn *t, const char *path, const void *data, size
 	if (!slash || (strncmp(path, "config/", 7) && strncmp(path, "state/", 6)) ||
 	    !nl || nl >= sizeof(f->name) || strchr(slash + 1, '/') || slash[1] == '.')
 		return sfa_error_set(SFA_EUSAGE, "'%s' is not a place for a file in the store", path);
+	if (t->access && (err = sfa_access_check_file(t->access, t->me.buf, path)) < 0)
+		return err;
 	for (size_t i = 0; i < t->nfiles; i++)
 		if (!strncmp(t->files[i].folder, path, fl) && !t->files[i].folder[fl] &&
 		    !strcmp(t->files[i].name, slash + 1))
@@ -631,6 +656,8 @@ void sfa_txn_free(struct sfa_txn *t)
 	if (t->index_open)
 		sfa_index_end(sfa_store_index(t->s), 0);
 	sfa_pack_free(t->pack);
+	sfa_access_free(t->access);
+	sfa_buf_release(&t->me);
 	git_odb_free(t->odb);
 	free(t->v);
 	free(t->files);

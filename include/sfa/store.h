@@ -128,10 +128,17 @@ struct sfa_txn;
 
 /* Write objects into one pack rather than as loose files (imports). */
 #define SFA_TXN_BULK 1u
+/*
+ * Skip the access rules (config/access.json): for a sync's merge, whose
+ * records come from the remote, which checked them when they were pushed.
+ */
+#define SFA_TXN_TRUSTED 2u
 
 /*
  * Takes the store's write lock (waiting up to $SFA_LOCK_TIMEOUT seconds,
- * then SFA_EBUSY) and brings the index up to the head.
+ * then SFA_EBUSY) and brings the index up to the head. When the store
+ * has access rules, every put, delete and file written is checked
+ * against them for the user sfa_store_me() names (SFA_EDENIED).
  */
 int sfa_txn_begin(struct sfa_txn **out, struct sfa_store *s, unsigned flags);
 

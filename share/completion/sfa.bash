@@ -12,7 +12,11 @@
 # `sfa NAME ...` is completed like `sfa-NAME ...`.
 #
 # So are the programs of sfa-sync(1): sfa-sync, sfa-clone, sfa-remote,
-# sfa-status and sfa-conflicts, under those names as well.
+# sfa-status and sfa-conflicts, and sfa-forget(1), under those names as
+# well.
+#
+# And sfa-verify(1), the pre-receive check of a shared remote, under that
+# name too.
 
 _sfa_output_formats='csv json ndjson table ids'
 _sfa_log_formats='text csv json ndjson'
@@ -1290,6 +1294,64 @@ _sfa_conflicts()
 	return 0
 }
 
+# Completes sfa-forget: its options (the people are ids, not completed).
+_sfa_forget()
+{
+	local cur prev eq
+	_sfa_cur_prev
+	case $prev in
+	--store)
+		_sfa_dirs "$cur"
+		return 0
+		;;
+	--format)
+		_sfa_words "$_sfa_output_formats" "$cur"
+		return 0
+		;;
+	-m | --message)
+		return 0
+		;;
+	esac
+	((eq)) && return 0
+	if [[ $cur == -* ]]; then
+		_sfa_words '--store -m --message -n --dry-run --format --history-script
+			-h --help' "$cur"
+	fi
+	return 0
+}
+
+# The user ids of config/users.json on main of the repository sfa-verify
+# checks, read with git: no sfa command may leave an index on a server.
+_sfa_verify_users()
+{
+	local store
+	store=$(_sfa_store_arg)
+	git ${store:+--git-dir="$store"} show main:config/users.json 2>/dev/null |
+		sed -n 's/^  "\([^"]*\)": *{.*/\1/p'
+}
+
+# Completes sfa-verify: its options; the two commits are the user's.
+_sfa_verify()
+{
+	local cur prev eq
+	_sfa_cur_prev
+	case $prev in
+	--store)
+		_sfa_dirs "$cur"
+		return 0
+		;;
+	--user)
+		_sfa_words "$(_sfa_verify_users)" "$cur"
+		return 0
+		;;
+	esac
+	((eq)) && return 0
+	if [[ $cur == -* ]]; then
+		_sfa_words '--store --user -h --help' "$cur"
+	fi
+	return 0
+}
+
 # Completes `sfa config ...`; $1 is the index of "config" in COMP_WORDS.
 _sfa_config()
 {
@@ -1427,7 +1489,11 @@ _sfa()
 		_sfa_mail "$@"
 		return
 		;;
-	sfa-sync | sfa-clone | sfa-remote | sfa-status | sfa-conflicts)
+	sfa-verify)
+		_sfa_verify "$@"
+		return
+		;;
+	sfa-sync | sfa-clone | sfa-remote | sfa-status | sfa-conflicts | sfa-forget)
 		local prog=${COMP_WORDS[0]##*/}
 		"_sfa_${prog#sfa-}" "$@"
 		return
@@ -1516,4 +1582,5 @@ _sfa()
 
 complete -F _sfa sfa sfa-lead sfa-account sfa-contact sfa-stage sfa-activity \
 	sfa-report sfa-quote sfa-mail
-complete -F _sfa sfa-sync sfa-clone sfa-remote sfa-status sfa-conflicts
+complete -F _sfa sfa-sync sfa-clone sfa-remote sfa-status sfa-conflicts sfa-forget
+complete -F _sfa sfa-verify
