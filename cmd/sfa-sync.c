@@ -73,6 +73,7 @@ int main(int argc, char **argv)
 		case OPT_RULE:
 			if (sfa_merge_rule_parse(&o.rule, optarg) < 0)
 				return sfa_cli_bad_usage(usage, "--rule: %s", sfa_error_last());
+			o.rule_set = 1;
 			break;
 		case OPT_STORE:
 			store = optarg;
@@ -96,7 +97,7 @@ int main(int argc, char **argv)
 		else
 			sfa_cli_warn("%s%s: %zu record%s in, %zu merged, %zu conflict%s (%s%s), %zu out; %s",
 				     o.dry_run ? "dry run, nothing changed: " : "", remote, res.in, res.in == 1 ? "" : "s",
-				     res.merged, res.conflicts, res.conflicts == 1 ? "" : "s", sfa_merge_rule_name(o.rule),
+				     res.merged, res.conflicts, res.conflicts == 1 ? "" : "s", sfa_merge_rule_name(res.rule),
 				     res.conflicts ? " wins; see 'sfa conflicts'" : "", res.out,
 				     res.pushed ? "pushed" : o.dry_run ? (res.out || res.ahead ? "would push" : "nothing to push") : o.no_push ? "not pushed" : "up to date");
 	}

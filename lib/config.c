@@ -15,6 +15,7 @@
 #include "sfa/quoting.h"
 #include "sfa/record.h"
 #include "sfa/schema.h"
+#include "sfa/sync.h"
 #include "sfa/score.h"
 #include "sfa/error.h"
 #include "sfa/store.h"
@@ -449,6 +450,7 @@ const struct sfa_config_file sfa_config_files[] = {
 	  sfa_quoting_check_config, NULL },
 	{ "config/rates.json", "exchange rates for reports in one currency", sfa_report_check_rates, NULL },
 	{ "config/scoring.json", "lead scoring rules, grades, decay, learned score", check_scoring, NULL },
+	{ "config/sync.json", "sync: the rule for a field changed on both sides", sfa_sync_check_config, NULL },
 	{ "config/users.json", "users: name, email, role, team, territory, manager, capacity, away", check_users,
 	  NULL },
 	{ NULL, NULL, NULL, NULL }

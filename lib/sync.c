@@ -13,6 +13,7 @@
 #include <mbedtls/base64.h>
 #include <mbedtls/md.h>
 
+#include "sfa/config.h"
 #include "sfa/error.h"
 #include "sfa/id.h"
 #include "sfa/import.h"
@@ -1158,14 +1159,54 @@ void sfa_sync_result_release(struct sfa_sync_result *res)
 	res->rows = NULL;
 }
 
+int sfa_sync_check_config(struct sfa_store *s, const json_t *cfg)
+{
+	const char *k;
+	json_t *v;
+	enum sfa_merge_rule rule;
+
+	(void)s;
+	if (!json_is_object(cfg))
+		return sfa_error_set(SFA_EINPUT, "expected {\"rule\": \"later\"}");
+	json_object_foreach((json_t *)cfg, k, v) {
+		if (strcmp(k, "rule"))
+			return sfa_error_set(SFA_EINPUT, "%s: unknown key (rule)", k);
+		if (!json_is_string(v) || sfa_merge_rule_parse(&rule, json_string_value(v)) < 0)
+			return sfa_error_set(SFA_EINPUT, "rule: expected later, ours or theirs");
+	}
+	return 0;
+}
+
+/* The rule of config/sync.json, else "later". */
+static int configured_rule(struct sfa_store *s, enum sfa_merge_rule *out)
+{
+	json_t *cfg = NULL;
+	const char *r;
+	int err = sfa_config_read(s, "config/sync.json", &cfg, NULL);
+
+	*out = SFA_MERGE_LATER;
+	if (err == SFA_ENOTFOUND) {
+		sfa_error_clear();
+		return 0;
+	}
+	if (err == 0 && (r = sfa_record_text(cfg, "rule")) && sfa_merge_rule_parse(out, r) < 0)
+		err = sfa_error_prefix(SFA_ESTORE, "config/sync.json: ");
+	json_decref(cfg);
+	return err;
+}
+
 int sfa_sync(struct sfa_store *s, const struct sfa_sync_opts *o, struct sfa_sync_result *res)
 {
 	const char *name = o->remote ? o->remote : "origin";
 	git_oid theirs, head;
+	enum sfa_merge_rule rule = o->rule;
 	int err, fd = -1, has;
 
 	memset(res, 0, sizeof(*res));
 	res->rows = json_array();
+	if (!o->rule_set && (err = configured_rule(s, &rule)) < 0)
+		return err;
+	res->rule = rule;
 	if ((err = lock_sync(s, &fd)) < 0)
 		return err;
 	for (unsigned attempt = 0;; attempt++) {
@@ -1180,7 +1221,7 @@ int sfa_sync(struct sfa_store *s, const struct sfa_sync_opts *o, struct sfa_sync
 		if (has)
 			ahead_behind(s, &theirs, res);
 		res->empty_remote = !has;
-		if (has && (err = merge(s, &theirs, name, o->rule, o->dry_run, res)) < 0)
+		if (has && (err = merge(s, &theirs, name, rule, o->dry_run, res)) < 0)
 			break;
 		if ((err = sfa_store_head(s, &head)) < 0)
 			break;

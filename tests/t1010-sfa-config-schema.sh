@@ -54,8 +54,8 @@ EOF
 test_expect_success 'setup: init writes the shipped schema, scoring and pipelines' '
 	sfa init -q &&
 	sfa config list >out &&
-	test_line_count = 13 out &&
-	for f in access assignment mail maps quotas rates users; do
+	test_line_count = 14 out &&
+	for f in access assignment mail maps quotas rates sync users; do
 		test_grep -E "^config/$f\.json +\(none\)" out || exit 1
 	done &&
 	for f in pipelines.json pricebooks.json quote.html quoting.json schema.json scoring.json; do

@@ -21,11 +21,12 @@ struct sfa_store;
 
 struct sfa_sync_opts {
 	const char *remote;		/* NULL: "origin" */
-	enum sfa_merge_rule rule;	/* how a field changed on both sides is settled */
+	enum sfa_merge_rule rule;	/* how a field changed on both sides is settled, */
+	int rule_set;			/* when given; else config/sync.json's, else later */
 	int dry_run;			/* fetch and show; merge nothing, push nothing */
 	int no_push;			/* fetch and merge only */
 };
-#define SFA_SYNC_OPTS_INIT { NULL, SFA_MERGE_LATER, 0, 0 }
+#define SFA_SYNC_OPTS_INIT { NULL, SFA_MERGE_LATER, 0, 0, 0 }
 
 /* What a sync did (or, dry, would do). */
 struct sfa_sync_result {
@@ -37,6 +38,7 @@ struct sfa_sync_result {
 	int empty_remote;	/* the remote had no main: this store became its content */
 	int fast_forward, merge, pushed;
 	unsigned retries;	/* pushes lost to another sync and done again */
+	enum sfa_merge_rule rule;	/* the rule the merge used */
 	/*
 	 * One row per record that changed, new reference: {"change":
 	 * "in"|"out"|"merged"|"conflict"|"kept", "type", "id", and for a
@@ -57,6 +59,9 @@ struct sfa_sync_result {
  */
 int sfa_sync(struct sfa_store *s, const struct sfa_sync_opts *o, struct sfa_sync_result *res);
 void sfa_sync_result_release(struct sfa_sync_result *res);
+
+/* Checker of config/sync.json for the config table: {"rule": "later" | "ours" | "theirs"}. */
+int sfa_sync_check_config(struct sfa_store *s, const json_t *cfg);
 
 /*
  * Clones the store at `url` into the new folder `path` (a bare repository
