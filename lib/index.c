@@ -35,7 +35,7 @@ struct sfa_index {
 	char *path;
 	sqlite3_stmt *put, *del, *get, *oid, *ext, *resolve, *field, *getmeta, *setmeta, *addfield;
 	sqlite3_stmt *rowid, *delkeys, *delrefs, *delsearch, *addkey, *addref, *addsearch, *stagekey, *delstage;
-	sqlite3_stmt *keep, *addcommit;
+	sqlite3_stmt *keep, *addcommit, *stageforget;
 	sqlite3_int64 seq;	/* in a write transaction: the number of the commit being indexed */
 	/*
 	 * A bulk write stages match keys in an unindexed table and moves them
@@ -46,6 +46,7 @@ struct sfa_index {
 	struct sfa_buf text;		/* scratch for the search text */
 	struct nameset seen;
 	int overflow;		/* more names than the set holds: flush early */
+	int forgetting;		/* versions to scrub staged in this transaction (sfa_index_forget) */
 };
 
 static int db_error(struct sfa_index *ix, const char *what)
@@ -114,7 +115,8 @@ static void finalize_all(struct sfa_index *ix)
 	sqlite3_stmt **all[] = { &ix->put, &ix->del, &ix->get, &ix->oid, &ix->ext, &ix->resolve,
 				 &ix->field, &ix->getmeta, &ix->setmeta, &ix->addfield, &ix->rowid,
 				 &ix->delkeys, &ix->delrefs, &ix->delsearch, &ix->addkey, &ix->addref,
-				 &ix->addsearch, &ix->stagekey, &ix->delstage, &ix->keep, &ix->addcommit };
+				 &ix->addsearch, &ix->stagekey, &ix->delstage, &ix->keep, &ix->addcommit,
+				 &ix->stageforget };
 	for (size_t i = 0; i < sizeof(all) / sizeof(all[0]); i++) {
 		sqlite3_finalize(*all[i]);
 		*all[i] = NULL;
@@ -154,6 +156,11 @@ static int prepare_all(struct sfa_index *ix)
 	    (err = prepare(ix, &ix->addsearch, "INSERT INTO search(rowid, text) VALUES(?1, ?2)")) < 0 ||
 	    (err = prepare(ix, &ix->stagekey, "INSERT INTO temp.keys_stage(kind, key, rid) VALUES(?1, ?2, ?3)")) < 0 ||
 	    (err = prepare(ix, &ix->delstage, "DELETE FROM temp.keys_stage WHERE rid = ?1")) < 0 ||
+	    /* a record forgotten twice in one transaction: the union of the fields */
+	    (err = prepare(ix, &ix->stageforget,
+			   "INSERT INTO temp.forget_stage(type, id, fields) VALUES(?1, ?2, ?3)"
+			   " ON CONFLICT(type, id) DO UPDATE SET fields = (SELECT json_group_array(value) FROM"
+			   " (SELECT value FROM json_each(forget_stage.fields) UNION SELECT value FROM json_each(excluded.fields)))")) < 0 ||
 	    (err = prepare(ix, &ix->del, "DELETE FROM records WHERE type = ?1 AND id = ?2")) < 0 ||
 	    (err = prepare(ix, &ix->get, "SELECT body FROM records WHERE type = ?1 AND id = ?2")) < 0 ||
 	    (err = prepare(ix, &ix->oid, "SELECT oid FROM records WHERE type = ?1 AND id = ?2")) < 0 ||
@@ -198,6 +205,7 @@ static int set_meta(struct sfa_index *ix, const char *key, const char *value)
 
 static void free_buf(void *p);
 static int flush_keys(struct sfa_index *ix);
+static int flush_forget(struct sfa_index *ix);
 static int step_done(struct sfa_index *ix, sqlite3_stmt *st, const char *what);
 
 /* 1 when `sql` gives a row (errors count as no row). */
@@ -254,10 +262,52 @@ static void free_buf(void *p)
 	free(p);
 }
 
+/*
+ * sfa_scrub(body, fields): the stored record `body` without the fields
+ * named by the JSON array `fields`, in the stored encoding; `body` itself
+ * when it has none of them.
+ */
+static void fn_scrub(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+	const char *body = (const char *)sqlite3_value_text(argv[0]);
+	const char *names = (const char *)sqlite3_value_text(argv[1]);
+	json_t *rec = NULL, *fields = NULL, *f;
+	size_t i, removed = 0;
+
+	if (!names || !(fields = json_loadb(names, (size_t)sqlite3_value_bytes(argv[1]), 0, NULL)) ||
+	    !json_is_array(fields)) {
+		sqlite3_result_error(ctx, "sfa_scrub: not a list of fields", -1);
+		goto done;
+	}
+	/* a body SQLite took and jansson refuses: better no fields than the personal ones */
+	if (!body || sfa_record_decode(&rec, body, (size_t)sqlite3_value_bytes(argv[0])) < 0) {
+		sqlite3_result_text(ctx, "{}", -1, SQLITE_STATIC);
+		goto done;
+	}
+	json_array_foreach(fields, i, f)
+		if (json_is_string(f) && json_object_del(rec, json_string_value(f)) == 0)
+			removed++;
+	if (removed) {
+		struct sfa_buf b = SFA_BUF_INIT;
+		size_t len;
+		char *text;
+		sfa_record_encode(&b, rec);
+		text = sfa_buf_detach(&b, &len);
+		sqlite3_result_text(ctx, text, (int)len, free);
+	} else {
+		sqlite3_result_value(ctx, argv[0]);
+	}
+done:
+	json_decref(rec);
+	json_decref(fields);
+}
+
 static int register_functions(struct sfa_index *ix)
 {
 	if (sqlite3_create_function(ix->db, "sfa_contains", 2, SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS,
-				    NULL, fn_contains, NULL, NULL) != SQLITE_OK)
+				    NULL, fn_contains, NULL, NULL) != SQLITE_OK ||
+	    sqlite3_create_function(ix->db, "sfa_scrub", 2, SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_DIRECTONLY,
+				    NULL, fn_scrub, NULL, NULL) != SQLITE_OK)
 		return db_error(ix, "cannot register functions");
 	return 0;
 }
@@ -304,7 +354,9 @@ int sfa_index_open(struct sfa_index **out, const char *path)
 	if ((err = exec(ix, schema)) < 0 || (err = exec(ix, secondary)) < 0 ||
 	    (err = exec(ix, "CREATE TEMP TABLE keys_stage(kind TEXT NOT NULL, key TEXT NOT NULL, rid INTEGER NOT NULL);"
 			    /* rids come in order: this index only appends */
-			    " CREATE INDEX temp.keys_stage_rid ON keys_stage(rid)")) < 0 ||
+			    " CREATE INDEX temp.keys_stage_rid ON keys_stage(rid);"
+			    " CREATE TEMP TABLE forget_stage(type TEXT NOT NULL, id TEXT NOT NULL, fields TEXT NOT NULL,"
+			    " PRIMARY KEY(type, id))")) < 0 ||
 	    (err = prepare_all(ix)) < 0)
 		goto done;
 	err = get_meta(ix, "schema", &v);
@@ -415,10 +467,20 @@ static int flush_names(struct sfa_index *ix)
 
 int sfa_index_end(struct sfa_index *ix, int commit)
 {
-	int err = 0;
+	int err = 0, forgot = ix->forgetting;
 	ix->bulk = 0;
-	if (commit && (err = flush_names(ix)) == 0 && (err = flush_keys(ix)) == 0 && (err = exec(ix, "COMMIT")) == 0)
+	ix->forgetting = 0;
+	if (commit && (err = flush_names(ix)) == 0 && (err = flush_keys(ix)) == 0 &&
+	    (!forgot || (err = flush_forget(ix)) == 0) && (err = exec(ix, "COMMIT")) == 0) {
+		/*
+		 * The write-ahead log still holds pages of the versions before
+		 * they were scrubbed: fold it in and cut it off (best effort, a
+		 * reader may hold it; the next scrub tries again).
+		 */
+		if (forgot)
+			sqlite3_wal_checkpoint_v2(ix->db, NULL, SQLITE_CHECKPOINT_TRUNCATE, NULL, NULL);
 		return 0;
+	}
 	ix->staged = 0;
 	nameset_clear(&ix->seen);
 	sqlite3_exec(ix->db, "ROLLBACK", NULL, NULL, NULL);
@@ -626,6 +688,50 @@ int sfa_index_del(struct sfa_index *ix, const struct sfa_type *t, const char *id
 	sqlite3_bind_text(ix->del, 1, t->name, -1, SQLITE_STATIC);
 	sqlite3_bind_text(ix->del, 2, id, -1, SQLITE_STATIC);
 	return step_done(ix, ix->del, "cannot delete record");
+}
+
+/* Stages one record whose past versions lose `fields` (a JSON array as text). */
+static int stage_forget(struct sfa_index *ix, const char *type, const char *id, const char *fields)
+{
+	int err;
+	/*
+	 * From now on what SQLite frees is overwritten with zeros, so the
+	 * rows the scrub replaces do not linger in free space.
+	 */
+	if (!ix->forgetting && (err = exec(ix, "PRAGMA secure_delete = ON")) < 0)
+		return err;
+	sqlite3_bind_text(ix->stageforget, 1, type, -1, SQLITE_STATIC);
+	sqlite3_bind_text(ix->stageforget, 2, id, -1, SQLITE_STATIC);
+	sqlite3_bind_text(ix->stageforget, 3, fields, -1, SQLITE_STATIC);
+	if ((err = step_done(ix, ix->stageforget, "cannot stage a forgotten record")) < 0)
+		return err;
+	ix->forgetting = 1;
+	return 0;
+}
+
+int sfa_index_forget(struct sfa_index *ix, const struct sfa_type *t, const char *id, const json_t *fields)
+{
+	char *text;
+	int err;
+
+	if (!json_is_array(fields))
+		return sfa_error_set(SFA_EUSAGE, "forgetting %s %s: no list of fields", t->name, id);
+	text = json_dumps(fields, JSON_COMPACT);
+	err = stage_forget(ix, t->name, id, text);
+	free(text);
+	return err;
+}
+
+/*
+ * Scrubs the versions of the staged records, then the full-text index:
+ * its segments keep the words of deleted rows until they are merged.
+ */
+static int flush_forget(struct sfa_index *ix)
+{
+	return exec(ix, "UPDATE versions SET body = sfa_scrub(versions.body, f.fields)"
+		    " FROM temp.forget_stage AS f WHERE versions.type = f.type AND versions.id = f.id;"
+		    " INSERT INTO search(search) VALUES('optimize');"
+		    " DELETE FROM temp.forget_stage;");
 }
 
 /* Runs a two-parameter lookup; on a row calls `take` on column 0. */
@@ -1241,6 +1347,8 @@ struct walk {
 	git_odb *odb;
 	unsigned long long done;
 	const char *what;
+	const json_t *forgotten;	/* the head's forgotten records by id, or NULL */
+	json_t *touched;		/* out: those of them the walk wrote, by id, or NULL */
 };
 
 static int apply_change(const struct sfa_type *t, const char *id, const git_oid *old,
@@ -1250,6 +1358,8 @@ static int apply_change(const struct sfa_type *t, const char *id, const git_oid 
 	git_odb_object *obj = NULL;
 	int err;
 
+	if (w->touched && json_object_get(w->forgotten, id))
+		json_object_set_new(w->touched, id, json_true());
 	if (!new)
 		return sfa_index_del(w->ix, t, id);
 	if (git_odb_read(&obj, w->odb, new) < 0)
@@ -1364,11 +1474,15 @@ static int since_fork(git_repository *repo, const git_oid *from, git_oid **line,
 	return 0;
 }
 
-/* Indexes each commit of `line` in turn, starting from the tree of `from` (NULL: empty). */
+/*
+ * Indexes each commit of `line` in turn, starting from the tree of `from`
+ * (NULL: empty); the ids of `forgotten` (may be NULL) it writes go into
+ * `touched` (may be NULL).
+ */
 static int walk_line(struct sfa_index *ix, git_repository *repo, const git_oid *from, const git_oid *line,
-		     size_t n, const char *what)
+		     size_t n, const char *what, const json_t *forgotten, json_t *touched)
 {
-	struct walk w = { ix, NULL, 0, what };
+	struct walk w = { ix, NULL, 0, what, forgotten, touched };
 	int err = 0;
 
 	if (git_repository_odb(&w.odb, repo) < 0)
@@ -1389,14 +1503,96 @@ static int clear_rows(struct sfa_index *ix)
 	nameset_clear(&ix->seen);
 	return exec(ix, "DELETE FROM records; DELETE FROM fields; DELETE FROM meta WHERE key = 'commit';"
 		    "DELETE FROM keys; DELETE FROM refs; DELETE FROM search;"
-		    "DELETE FROM commits; DELETE FROM versions; DELETE FROM temp.keys_stage;");
+		    "DELETE FROM commits; DELETE FROM versions; DELETE FROM temp.keys_stage;"
+		    "DELETE FROM temp.forget_stage;");
+}
+
+/* The blob of SFA_FORGOTTEN_FILE in `commit` (NULL: none); zero when it has none. */
+static int forgotten_blob(git_repository *repo, const git_oid *commit, git_oid *out)
+{
+	git_tree *tree = NULL;
+	git_tree_entry *e = NULL;
+	int rc, err;
+
+	memset(out, 0, sizeof(*out));
+	if ((err = sfa_commit_tree(repo, commit, &tree)) < 0 || !tree)
+		return err;
+	rc = git_tree_entry_bypath(&e, tree, SFA_FORGOTTEN_FILE);
+	if (rc == 0)
+		*out = *git_tree_entry_id(e);
+	else if (rc != GIT_ENOTFOUND)
+		err = sfa_error_git(SFA_ESTORE, "cannot read " SFA_FORGOTTEN_FILE);
+	git_tree_entry_free(e);
+	git_tree_free(tree);
+	return err;
+}
+
+/*
+ * The forgotten records of `commit`: `*out` a new reference to the object
+ * of SFA_FORGOTTEN_FILE, NULL when there is none; `*blob` its blob. A file
+ * that cannot be read is an error, not an empty list: the index would show
+ * what was erased.
+ */
+static int read_forgotten(git_repository *repo, const git_oid *commit, json_t **out, git_oid *blob)
+{
+	git_blob *b = NULL;
+	json_t *all = NULL, *e;
+	const char *id;
+	int err;
+
+	*out = NULL;
+	if ((err = forgotten_blob(repo, commit, blob)) < 0 || git_oid_is_zero(blob))
+		return err;
+	if (git_blob_lookup(&b, repo, blob) < 0)
+		return sfa_error_git(SFA_ESTORE, "cannot read " SFA_FORGOTTEN_FILE);
+	all = json_loadb(git_blob_rawcontent(b), (size_t)git_blob_rawsize(b), JSON_REJECT_DUPLICATES, NULL);
+	git_blob_free(b);
+	if (!json_is_object(all)) {
+		json_decref(all);
+		return sfa_error_set(SFA_ESTORE, "%s: not a JSON object", SFA_FORGOTTEN_FILE);
+	}
+	json_object_foreach(all, id, e) {
+		const char *type = json_string_value(json_object_get(e, "type"));
+		if (!sfa_id_valid(id, strlen(id)) || !type || !sfa_type_find(type) ||
+		    !json_is_array(json_object_get(e, "fields"))) {
+			json_decref(all);
+			return sfa_error_set(SFA_ESTORE, "%s: '%s': expected {\"type\": TYPE, \"fields\": [NAME, ...]}",
+					     SFA_FORGOTTEN_FILE, id);
+		}
+	}
+	*out = all;
+	return 0;
+}
+
+/* Stages the records of `forgotten` (may be NULL) whose ids are in `only`, or all of them (`only` NULL). */
+static int stage_forgotten(struct sfa_index *ix, const json_t *forgotten, const json_t *only)
+{
+	const char *id;
+	json_t *e;
+	int err = 0;
+
+	json_object_foreach((json_t *)forgotten, id, e) {
+		const struct sfa_type *t = sfa_type_find(json_string_value(json_object_get(e, "type")));
+		if (only && !json_object_get(only, id))
+			continue;
+		if ((err = sfa_index_forget(ix, t, id, json_object_get(e, "fields"))) < 0)
+			break;
+	}
+	return err;
 }
 
 int sfa_index_rebuild(struct sfa_index *ix, git_repository *repo, const git_oid *to)
 {
+	json_t *forgotten = NULL;
+	git_oid blob;
 	int err;
-	if ((err = sfa_index_begin(ix)) < 0)
+	/* history brings back what was forgotten: the list says what to scrub again */
+	if ((err = read_forgotten(repo, to, &forgotten, &blob)) < 0)
 		return err;
+	if ((err = sfa_index_begin(ix)) < 0) {
+		json_decref(forgotten);
+		return err;
+	}
 	/*
 	 * Loading a million rows is several times faster into bare tables,
 	 * building the secondary indexes once at the end.
@@ -1413,21 +1609,25 @@ int sfa_index_rebuild(struct sfa_index *ix, git_repository *repo, const git_oid 
 		git_oid *line = NULL;
 		size_t n = 0;
 		int found;
+		/* a store with forgotten records: pages freed while indexing are zeroed too */
+		if (forgotten && (err = exec(ix, "PRAGMA secure_delete = ON")) < 0)
+			goto done;
 		if ((err = first_parents(repo, to, NULL, &line, &n, &found)) == 0)
-			err = walk_line(ix, repo, NULL, line, n, "indexing");
+			err = walk_line(ix, repo, NULL, line, n, "indexing", NULL, NULL);
 		/*
 		 * A past commit the index cannot read (a bad file put in with
 		 * plain git and fixed since) must not make the head unreadable:
 		 * then the history starts at the head.
 		 */
 		if (err < 0 && n > 1 && (err = clear_rows(ix)) == 0)
-			err = walk_line(ix, repo, NULL, &line[n - 1], 1, "indexing");
+			err = walk_line(ix, repo, NULL, &line[n - 1], 1, "indexing", NULL, NULL);
 		free(line);
 	}
-	if (err < 0 || (err = flush_keys(ix)) < 0)
+	if (err < 0 || (err = stage_forgotten(ix, forgotten, NULL)) < 0 || (err = flush_keys(ix)) < 0)
 		goto done;
 	err = exec(ix, secondary);
 done:
+	json_decref(forgotten);
 	if (err < 0) {
 		sfa_index_end(ix, 0);
 		finalize_all(ix);
@@ -1439,7 +1639,8 @@ done:
 
 int sfa_index_update(struct sfa_index *ix, git_repository *repo, const git_oid *to)
 {
-	git_oid from, *line = NULL;
+	json_t *forgotten = NULL, *touched = NULL;
+	git_oid from, blob, before, *line = NULL;
 	git_commit *c = NULL;
 	size_t n = 0;
 	int found = 0, err = sfa_index_commit(ix, &from);
@@ -1464,12 +1665,25 @@ int sfa_index_update(struct sfa_index *ix, git_repository *repo, const git_oid *
 		free(line);
 		return sfa_index_rebuild(ix, repo, to);
 	}
-	if ((err = sfa_index_begin(ix)) < 0) {
+	/*
+	 * The forgotten records the walk writes lose their fields again; all
+	 * of them when the list itself changed (a forget made elsewhere).
+	 */
+	if ((err = read_forgotten(repo, to, &forgotten, &blob)) < 0 ||
+	    (forgotten && (err = forgotten_blob(repo, &from, &before)) < 0) ||
+	    (err = sfa_index_begin(ix)) < 0) {
+		json_decref(forgotten);
 		free(line);
 		return err;
 	}
+	if (forgotten && git_oid_equal(&blob, &before))
+		touched = json_object();
 	ix->bulk = 1;	/* a sync may bring thousands of records */
-	err = walk_line(ix, repo, &from, line, n, "updating index");
+	err = walk_line(ix, repo, &from, line, n, "updating index", forgotten, touched);
+	if (err == 0)
+		err = stage_forgotten(ix, forgotten, touched);
 	free(line);
+	json_decref(forgotten);
+	json_decref(touched);
 	return sfa_index_end(ix, err == 0) < 0 ? SFA_ESTORE : err;
 }

@@ -84,6 +84,10 @@ static int parse_field(struct sfa_field *f, const char *type, const char *name, 
 			if (!json_is_boolean(v))
 				return sfa_error_set(SFA_EINPUT, "%s.fields.%s.required: expected true or false", type, name);
 			f->required = json_is_true(v);
+		} else if (!strcmp(k, "personal")) {
+			if (!json_is_boolean(v))
+				return sfa_error_set(SFA_EINPUT, "%s.fields.%s.personal: expected true or false", type, name);
+			f->personal = json_is_true(v);
 		} else if (!strcmp(k, "default")) {
 			f->def = v;
 		} else if (!strcmp(k, "values") && f->type == SFA_FT_ENUM) {

@@ -57,6 +57,27 @@ int sfa_index_put(struct sfa_index *ix, const struct sfa_type *t, const char *id
 		  const git_oid *blob, const char *body, size_t len);
 int sfa_index_del(struct sfa_index *ix, const struct sfa_type *t, const char *id);
 
+/*
+ * The records whose personal fields were erased (sfa-forget(1)), kept in
+ * the store because a rebuilt index reads every past version back from
+ * history: a JSON object by record id of
+ *   {"at": "2026-11-23T10:00:00Z", "fields": ["email", ...], "type": "contact"}
+ * (ids, times and field names only). sfa_index_rebuild and
+ * sfa_index_update scrub the past versions of those records again.
+ */
+#define SFA_FORGOTTEN_FILE "state/forgotten.json"
+
+/*
+ * Inside a transaction: every past version of record `id` the index holds
+ * (sfa_query.as_of) loses the fields named by `fields` (a JSON array of
+ * text, borrowed) when the transaction ends, after the versions the
+ * transaction itself adds; what SQLite frees from then on is zeroed, the
+ * full-text index is merged so deleted words go, and the write-ahead log
+ * is folded in after the commit. The current row is the caller's (it
+ * writes the record without the fields).
+ */
+int sfa_index_forget(struct sfa_index *ix, const struct sfa_type *t, const char *id, const json_t *fields);
+
 /* The blob id of a record in the index; SFA_ENOTFOUND when absent. */
 int sfa_index_oid(struct sfa_index *ix, const struct sfa_type *t, const char *id, git_oid *out);
 /* The record itself (new reference); SFA_ENOTFOUND when absent. */

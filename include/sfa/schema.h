@@ -21,6 +21,8 @@ struct sfa_field {
 	const char *name;
 	enum sfa_ftype type;
 	int required;
+	/* personal data of a person, erased by sfa-forget(1) ("personal": true) */
+	int personal;
 	json_t *def;			/* default for new records, or NULL */
 	json_t *values;			/* enum: allowed values (array of text) */
 	const struct sfa_type *to;	/* ref: the record type referred to */
