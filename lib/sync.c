@@ -349,7 +349,13 @@ static int fetch(git_repository *repo, const char *name, git_oid *theirs, int *h
 		if (!strcmp(heads[i]->name, SFA_BRANCH))
 			*has = 1;
 	if (!*has) {
+		git_reference *stale = NULL;
 		*has = n ? -1 : 0;
+		/* what an earlier fetch saw there is gone: the push must not expect it */
+		if (git_reference_lookup(&stale, repo, ref.buf) == 0)
+			git_reference_delete(stale);
+		git_reference_free(stale);
+		sfa_error_clear();
 		goto done;
 	}
 	if (git_remote_download(r, &refspecs, &fo) < 0) {
