@@ -426,6 +426,8 @@ static int push_local(struct sfa_store *s, const char *dir, const char *name, co
 		rc = git_reference_create_matching(&ref, there, SFA_BRANCH, head, 1, &was, "sfa sync: push");
 	else
 		rc = git_reference_create(&ref, there, SFA_BRANCH, head, 0, "sfa sync: push");
+	git_reference_free(ref);
+	ref = NULL;
 	if (rc == GIT_EMODIFIED || rc == GIT_EEXISTS || rc == GIT_ELOCKED)
 		err = 1;
 	else if (rc < 0)
