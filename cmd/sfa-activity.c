@@ -451,6 +451,8 @@ static int agenda_verb(const struct sfa_verb *v, int argc, char **argv)
 		goto done;
 	sfa_filter_init(&f, a.s, v->type);
 	filter_ready = 1;
+	if ((err = sfa_filter_readable(&f)) < 0)
+		goto done;
 	if (!all) {
 		if (!rep) {
 			sfa_store_me(a.s, &me);

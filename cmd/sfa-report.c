@@ -229,6 +229,7 @@ int main(int argc, char **argv)
 		return sfa_cli_fail(err);
 	}
 	sfa_filter_init(&f, s, sfa_report_type(o.name));
+	err = sfa_filter_readable(&f);
 	for (size_t i = 0; i < nfilters && !err; i++)
 		err = sfa_filter_option(&f, filters[i].name, filters[i].arg);
 	o.filter = &f;

@@ -391,22 +391,33 @@ int sfa_access_check_file(const struct sfa_access *a, const char *user, const ch
 	return deny(u, "change '%s': only admins change files beside the records", path);
 }
 
-int sfa_access_may_read(const struct sfa_access *a, const char *user, const struct sfa_type *t, const json_t *rec)
+int sfa_access_read_scope(const struct sfa_access *a, const char *user, const struct sfa_type *t,
+			  const char **territory)
 {
 	const struct user *u;
-	const char *owner, *territory;
 
+	*territory = NULL;
 	if (!a || !a->read_territory || !strcmp(t->name, "product"))
-		return 1;
+		return 0;
 	u = find_user(a, user);
 	if (u && u->role >= ROLE_MANAGER)
+		return 0;
+	*territory = u ? u->territory : NULL;
+	return 1;
+}
+
+int sfa_access_may_read(const struct sfa_access *a, const char *user, const struct sfa_type *t, const json_t *rec)
+{
+	const char *owner, *territory, *mine;
+
+	if (!sfa_access_read_scope(a, user, t, &mine))
 		return 1;
 	if ((owner = owner_of(rec)) && user && !strcmp(owner, user))
 		return 1;
 	territory = json_string_value(json_object_get(rec, "territory"));
 	if (!territory || !*territory)
 		return 1;
-	return u && u->territory && !strcmp(u->territory, territory);
+	return mine && !strcmp(mine, territory);
 }
 
 /* --- sfa verify -------------------------------------------------------------------- */

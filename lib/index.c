@@ -1021,6 +1021,14 @@ static const struct sfa_cond **where_sql(struct sfa_buf *sql, const struct sfa_q
 	sfa_buf_addstr(sql, " WHERE r.type = ?1");
 	if (q->refers_to)
 		sfa_buf_addf(sql, " AND r.rowid IN (SELECT rid FROM refs WHERE target = ?%d)", (*param)++);
+	if (q->reader) {
+		/* the owner as records_owner_due indexes it */
+		sfa_buf_addf(sql, " AND ((r.body ->> '$.owner') = ?%d OR coalesce(r.body ->> '$.territory', '') = ''",
+			     (*param)++);
+		if (q->reader_territory)
+			sfa_buf_addf(sql, " OR (r.body ->> '$.territory') = ?%d", (*param)++);
+		sfa_buf_addch(sql, ')');
+	}
 	order = conds_in_order(q, &nalts);
 	for (size_t i = 0; i < q->nconds; i++) {
 		int alt = order[i]->alt;
@@ -1065,6 +1073,11 @@ static void bind_query(sqlite3_stmt *st, const struct sfa_query *q, const struct
 		sqlite3_bind_text(st, param++, q->match, -1, SQLITE_STATIC);
 	if (q->refers_to)
 		sqlite3_bind_text(st, param++, q->refers_to, -1, SQLITE_STATIC);
+	if (q->reader) {
+		sqlite3_bind_text(st, param++, q->reader, -1, SQLITE_STATIC);
+		if (q->reader_territory)
+			sqlite3_bind_text(st, param++, q->reader_territory, -1, SQLITE_STATIC);
+	}
 	for (size_t i = 0; i < q->nconds; i++) {
 		const struct sfa_cond *c = order[i];
 		if (!is_column(c->field))

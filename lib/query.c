@@ -5,6 +5,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "sfa/access.h"
 #include "sfa/error.h"
 #include "sfa/query.h"
 #include "sfa/record.h"
@@ -53,7 +54,30 @@ void sfa_filter_release(struct sfa_filter *f)
 	for (size_t i = 0; i < f->nsort; i++)
 		free(f->sort[i].field);
 	free(f->sort);
+	free(f->reader);
+	free(f->reader_territory);
 	memset(f, 0, sizeof(*f));
+}
+
+int sfa_filter_readable(struct sfa_filter *f)
+{
+	struct sfa_access *a = NULL;
+	struct sfa_buf me = SFA_BUF_INIT;
+	const char *territory;
+	int err = sfa_access_open(&a, f->store);
+
+	if (err < 0)
+		return err;
+	sfa_store_me(f->store, &me);
+	if (sfa_access_read_scope(a, me.buf, f->q.type, &territory)) {
+		free(f->reader);
+		free(f->reader_territory);
+		f->q.reader = f->reader = sfa_xstrdup(me.buf);
+		f->q.reader_territory = f->reader_territory = territory ? sfa_xstrdup(territory) : NULL;
+	}
+	sfa_buf_release(&me);
+	sfa_access_free(a);
+	return 0;
 }
 
 /* The field must be one records of this type can have. */

@@ -589,6 +589,11 @@ static struct sfa_query query_of(struct ctx *c, const struct sfa_type *t, long l
 		q.nconds = c->o->filter->q.nconds;
 		q.or_block = c->o->filter->q.or_block;
 	}
+	/* the read rule holds for every type the report reads, the catalog aside */
+	if (c->o->filter && strcmp(t->name, "product")) {
+		q.reader = c->o->filter->q.reader;
+		q.reader_territory = c->o->filter->q.reader_territory;
+	}
 	return q;
 }
 

@@ -688,17 +688,16 @@ static int oid_at(git_repository *repo, const git_commit *c, const char *path, g
 }
 
 /*
- * When `path` last changed on the side whose head is `head`, and by whom:
- * the first-parent commit that made it what it is there. A change that
- * came in through a merge counts from that merge.
+ * The first-parent commit from `head` that made `path` what it is there:
+ * a change that came in through a merge counts from that merge.
  */
-static int change_time(git_repository *repo, const git_oid *head, const char *path, long long *when,
-		       struct sfa_buf *who)
+static int made_at(git_repository *repo, const git_oid *head, const char *path, git_commit **out)
 {
 	git_commit *c = NULL, *p = NULL;
 	git_oid want, at;
 	int err;
 
+	*out = NULL;
 	if (git_commit_lookup(&c, repo, head) < 0)
 		return sfa_error_git(SFA_ESTORE, "cannot read a commit");
 	if ((err = oid_at(repo, c, path, &want)) < 0)
@@ -716,12 +715,85 @@ static int change_time(git_repository *repo, const git_oid *head, const char *pa
 		c = p;
 		p = NULL;
 	}
-	*when = (long long)git_commit_author(c)->when.time;
-	sfa_buf_reset(who);
-	sfa_buf_addstr(who, git_commit_author(c)->name);
+	*out = c;
+	c = NULL;
 done:
 	git_commit_free(p);
 	git_commit_free(c);
+	return err;
+}
+
+/* When `path` last changed on the side whose head is `head` (made_at), and by whom. */
+static int change_time(git_repository *repo, const git_oid *head, const char *path, long long *when,
+		       struct sfa_buf *who)
+{
+	git_commit *c;
+	int err = made_at(repo, head, path, &c);
+
+	if (err < 0)
+		return err;
+	*when = (long long)git_commit_author(c)->when.time;
+	sfa_buf_reset(who);
+	sfa_buf_addstr(who, git_commit_author(c)->name);
+	git_commit_free(c);
+	return 0;
+}
+
+/*
+ * The version a record both sides hold but the merge base lacks grew
+ * from. That is a record deleted on one line and kept, by a merge of
+ * that delete, on both others: each kept its own version, so their
+ * ancestor is the record where the commits that made the two versions
+ * meet (merged against it, the fields each changed both stay; against
+ * the deleter's last version, what the deleter changed before would
+ * count as changed back by both). Failing that, its last version on the
+ * base's first-parent line; zero when neither has it.
+ */
+static int restored_base(struct merge *m, const char *path, git_oid *out)
+{
+	git_commit *co = NULL, *ct = NULL, *c = NULL, *p = NULL;
+	git_oid meet;
+	int err;
+
+	memset(out, 0, sizeof(*out));
+	if ((err = made_at(m->repo, &m->ours, path, &co)) < 0 || (err = made_at(m->repo, &m->theirs, path, &ct)) < 0)
+		goto done;
+	switch (git_merge_base(&meet, m->repo, git_commit_id(co), git_commit_id(ct))) {
+	case 0:
+		if (git_commit_lookup(&c, m->repo, &meet) < 0)
+			err = sfa_error_git(SFA_ESTORE, "cannot read a commit");
+		else
+			err = oid_at(m->repo, c, path, out);
+		break;
+	case GIT_ENOTFOUND:	/* unrelated lines: try the base's */
+		git_error_clear();
+		break;
+	default:
+		err = sfa_error_git(SFA_ESTORE, "cannot read the history");
+	}
+	if (err < 0 || !is_zero(out))
+		goto done;
+	git_commit_free(c);
+	if (git_commit_lookup(&c, m->repo, &m->base) < 0) {
+		c = NULL;
+		err = sfa_error_git(SFA_ESTORE, "cannot read a commit");
+		goto done;
+	}
+	for (int steps = 0; steps < WALK_MAX && git_commit_parentcount(c) > 0 && is_zero(out); steps++) {
+		if (git_commit_parent(&p, c, 0) < 0) {
+			err = sfa_error_git(SFA_ESTORE, "cannot read a commit");
+			break;
+		}
+		git_commit_free(c);
+		c = p;
+		p = NULL;
+		if ((err = oid_at(m->repo, c, path, out)) < 0)
+			break;
+	}
+done:
+	git_commit_free(c);
+	git_commit_free(co);
+	git_commit_free(ct);
 	return err;
 }
 
@@ -813,7 +885,7 @@ static int merge_record(struct merge *m, const struct sfa_type *t, const char *i
 			const git_oid *theirs)
 {
 	struct sfa_index *ix = sfa_store_index(m->s);
-	git_oid ours;
+	git_oid ours, restored = { { 0 } };
 	json_t *b = NULL, *o = NULL, *th = NULL, *out = NULL, *log = NULL;
 	struct sfa_buf path = SFA_BUF_INIT, who_o = SFA_BUF_INIT, who_t = SFA_BUF_INIT;
 	struct sfa_merge_side so = { 0 }, st = { 0 };
@@ -843,6 +915,11 @@ static int merge_record(struct merge *m, const struct sfa_type *t, const char *i
 	}
 	/* changed on both sides: field by field */
 	sfa_store_record_path(&path, t, id);
+	if (is_zero(base) && !is_zero(&ours) && !is_zero(theirs) &&
+	    (err = restored_base(m, path.buf, &restored)) < 0)
+		goto done;
+	if (is_zero(base))
+		base = &restored;
 	if ((!is_zero(base) && (err = read_json(m->repo, base, &b)) < 0) ||
 	    (!is_zero(&ours) && (err = read_json(m->repo, &ours, &o)) < 0) ||
 	    (!is_zero(theirs) && (err = read_json(m->repo, theirs, &th)) < 0) ||

@@ -11,6 +11,7 @@
 
 #include "sfa/cli.h"
 #include "sfa/config.h"
+#include "sfa/access.h"
 #include "sfa/error.h"
 #include "sfa/fts.h"
 #include "sfa/import.h"
@@ -493,15 +494,19 @@ done:
  * printed: `*code` keeps the exit status. Only a failure of the store or
  * of the output is returned.
  */
-static int show_one(const struct sfa_verb *v, struct sfa_store *s, struct sfa_writer *w, const char *given,
-		    int *code)
+static int show_one(const struct sfa_verb *v, struct sfa_store *s, const struct sfa_access *a, const char *me,
+		    struct sfa_writer *w, const char *given, int *code)
 {
 	char id[SFA_ID_LEN + 1];
 	json_t *rec = NULL;
 	int err;
 
 	if ((err = sfa_store_resolve(s, v->type, given, id)) < 0 ||
-	    (err = sfa_store_read(s, v->type, id, &rec)) < 0) {
+	    (err = sfa_store_read(s, v->type, id, &rec)) < 0 ||
+	    (!sfa_access_may_read(a, me, v->type, rec) &&
+	     (err = sfa_error_set(SFA_EDENIED, "'%s' may not read %s '%s': its territory is '%s'", me, v->type->name,
+				  id, json_string_value(json_object_get(rec, "territory")))) < 0)) {
+		json_decref(rec);
 		if (err == SFA_ESTORE)
 			return err;
 		int failed = sfa_cli_fail(err);
@@ -520,16 +525,20 @@ int sfa_verb_show(const struct sfa_verb *v, int argc, char **argv)
 	const char *store;
 	struct sfa_store *s = NULL;
 	struct sfa_writer *w = NULL;
+	struct sfa_access *a = NULL;
+	struct sfa_buf me = SFA_BUF_INIT;
 	json_t *cols = NULL;
 	int err, code = 0;
 
 	if ((err = sfa_verb_options(v, argc, argv, "", &store, &fmt)) >= 0)
 		return err;
-	if ((err = sfa_cli_open_store(&s, store)) < 0 || (err = open_output(v, s, fmt, NULL, &w, &cols)) < 0)
+	if ((err = sfa_cli_open_store(&s, store)) < 0 || (err = sfa_access_open(&a, s)) < 0 ||
+	    (err = open_output(v, s, fmt, NULL, &w, &cols)) < 0)
 		goto done;
+	sfa_store_me(s, &me);
 	if (optind < argc) {
 		for (int i = optind; i < argc && !err; i++)
-			err = show_one(v, s, w, argv[i], &code);
+			err = show_one(v, s, a, me.buf, w, argv[i], &code);
 	} else {
 		/* Ids from a pipe: `sfa-lead list --format ids | sfa-lead show`. */
 		char *line = NULL;
@@ -539,7 +548,7 @@ int sfa_verb_show(const struct sfa_verb *v, int argc, char **argv)
 			while (n && (line[n - 1] == '\n' || line[n - 1] == '\r' || line[n - 1] == ' '))
 				line[--n] = '\0';
 			if (n)
-				err = show_one(v, s, w, line, &code);
+				err = show_one(v, s, a, me.buf, w, line, &code);
 		}
 		free(line);
 	}
@@ -550,6 +559,8 @@ int sfa_verb_show(const struct sfa_verb *v, int argc, char **argv)
 done:
 	sfa_writer_free(w);
 	json_decref(cols);
+	sfa_access_free(a);
+	sfa_buf_release(&me);
 	sfa_store_free(s);
 	return err < 0 ? sfa_cli_fail(err) : sfa_cli_exit(code);
 }
@@ -663,6 +674,7 @@ static int list_or_search(const struct sfa_verb *v, int argc, char **argv, int s
 		return sfa_cli_fail(err);
 	}
 	sfa_filter_init(&f, s, v->type);
+	err = sfa_filter_readable(&f);
 	f.q.limit = limit;
 	if (search)
 		f.q.match = match.buf;

@@ -337,6 +337,81 @@ test_expect_success 'ssh: the manager'\''s key pushes a team member'\''s deal ha
 	test_grep "\"owner\": \"ben\"" deal
 '
 
+# --- sfa clone and sfa sync over ssh: libgit2's transport, not git's ------------------------
+
+# ssh_sfa KEY sfa-command...: an sfa command that logs in with key KEY.
+# libgit2's ssh transport leaks (tests/lsan-ssh.supp says what); the
+# suppression names a frame that only the slow unwinder finds, libgit2
+# being built without frame pointers.
+ssh_sfa () {
+	_ss_key=$1
+	shift
+	SFA_SSH_KEY=$SSHD_DIR/$_ss_key ASAN_OPTIONS="${ASAN_OPTIONS:-}:fast_unwind_on_malloc=0" \
+	LSAN_OPTIONS="suppressions=$SFA_ROOT/tests/lsan-ssh.supp:print_suppressions=0" "$@"
+}
+
+test_expect_success 'ssh: sfa clone takes the remote with its index; origin is the ssh URL' '
+	url=$(sshd_url "$REMOTE") &&
+	ssh_sfa ana sfa clone "$url" "$tmp/anas.git" 2>err &&
+	test_eq "$(remote_main)" "$(laptop_git anas rev-parse main)" &&
+	test_eq "$url" "$(laptop_git anas config remote.origin.url)" &&
+	work anas ana sfa-stage list --format ids | sort >got &&
+	printf "%s\n%s\n" "$A" "$B" | sort >expect &&
+	test_cmp expect got
+'
+
+test_expect_success 'ssh: sfa sync pushes the rep'\''s new deal; the hook ran' '
+	: >"$tmp/hook.rc" &&
+	work anas ana sfa-stage add name=Gears owner=ana amount="1400 EUR" >gears.id &&
+	ssh_sfa ana work anas ana sfa sync >out 2>err &&
+	test_eq 0 "$(hook_rc)" &&
+	test_eq "$(laptop_git anas rev-parse main)" "$(remote_main)" &&
+	git --git-dir="$REMOTE" show main:"$(deal_path "$(cat gears.id)")" >deal &&
+	test_grep "\"name\": \"Gears\"" deal
+'
+
+test_expect_success 'ssh: sfa sync of another rep'\''s deal: exit 7, the hook'\''s reason shown, the commit kept here' '
+	before=$(remote_main) &&
+	work anas zed sfa-stage set "$A" amount="5 EUR" &&
+	mine=$(laptop_git anas rev-parse main) &&
+	test_expect_code 7 ssh_sfa ana work anas ana sfa sync >out 2>err &&
+	test_eq 7 "$(hook_rc)" &&
+	test_grep "refused the push" err &&
+	test_grep -F "'\''ana'\'' (rep) may not change opportunity '\''$A'\''" err &&
+	test_grep "the commits stay here" err &&
+	test_eq "$before" "$(remote_main)" &&
+	test_eq "$mine" "$(laptop_git anas rev-parse main)" &&
+	work anas ana sfa status --format json >st &&
+	test_grep "\"ahead\":1," st
+'
+
+test_expect_success 'ssh: the same commits synced with the manager'\''s key: accepted, both at one commit' '
+	ssh_sfa mia work anas mia sfa sync >out 2>err &&
+	test_eq 0 "$(hook_rc)" &&
+	test_eq "$(laptop_git anas rev-parse main)" "$(remote_main)"
+'
+
+test_expect_success 'ssh: a key the server does not know: exit 5, nothing changed here' '
+	sshd_add_key stranger &&
+	sed -i "\$d" "$SSHD_DIR/authorized_keys" &&
+	mine=$(laptop_git anas rev-parse main) &&
+	test_expect_code 5 ssh_sfa stranger work anas ana sfa sync >out 2>err &&
+	test_grep -i "auth\|key" err &&
+	test_eq "$mine" "$(laptop_git anas rev-parse main)"
+'
+
+test_expect_success 'ssh: a server whose host key is not the known one: exit 5, the reason named' '
+	ssh-keygen -q -t ed25519 -N "" -f "$tmp/other_host" &&
+	printf "[127.0.0.1]:%s %s\n" "$(sshd_port)" "$(cut -d" " -f1,2 "$tmp/other_host.pub")" >kh &&
+	SFA_SSH_KNOWN_HOSTS=$tmp/kh &&
+	export SFA_SSH_KNOWN_HOSTS &&
+	test_expect_code 5 ssh_sfa ana work anas ana sfa sync >out 2>err &&
+	test_grep -F "host key of [127.0.0.1]:$(sshd_port) is not in $tmp/kh" err &&
+	rm -rf "$tmp/nowhere.git" &&
+	test_expect_code 5 ssh_sfa ana sfa clone "$(sshd_url "$REMOTE")" "$tmp/nowhere.git" 2>err &&
+	test ! -e "$tmp/nowhere.git"
+'
+
 test_expect_success 'ssh: a key with a forced command runs nothing else' '
 	ssh -F /dev/null -i "$SSHD_DIR/ana" -o IdentitiesOnly=yes -o IdentityAgent=none -o BatchMode=yes \
 		-o UserKnownHostsFile="$SSHD_DIR/known_hosts" -p "$(sshd_port)" "$SSHD_USER@127.0.0.1" \

@@ -75,6 +75,14 @@ int sfa_access_check_file(const struct sfa_access *a, const char *user, const ch
  * commands show: every clone holds every record.
  */
 int sfa_access_may_read(const struct sfa_access *a, const char *user, const struct sfa_type *t, const json_t *rec);
+/*
+ * Whether `user` reads only part of the records of type `t`: 1, with
+ * *territory their territory (NULL: none, so only their own records and
+ * those without a territory), or 0 when they read every record. The
+ * listing commands turn this into the sfa_query reader fields.
+ */
+int sfa_access_read_scope(const struct sfa_access *a, const char *user, const struct sfa_type *t,
+			  const char **territory);
 
 /* --- the pre-receive check of a shared remote (sfa verify) ---------------- */
 

@@ -143,6 +143,12 @@ struct sfa_query {
 	 * number `as_of` (sfa_index_seq_at). Not with `match` or `refers_to`.
 	 */
 	long long as_of;
+	/*
+	 * The read rule ("read": "territory" in config/access.json): only
+	 * records whose owner is `reader`, that have no territory, or whose
+	 * territory is `reader_territory` (NULL: none). NULL: every record.
+	 */
+	const char *reader, *reader_territory;
 };
 
 /*

@@ -20,10 +20,20 @@ struct sfa_filter {
 	size_t nsort;
 	struct sfa_store *store;
 	int in_or, alt;		/* adding to alternative `alt` of the OR block */
+	char *reader, *reader_territory;	/* of q, owned */
 };
 
 void sfa_filter_init(struct sfa_filter *f, struct sfa_store *s, const struct sfa_type *t);
 void sfa_filter_release(struct sfa_filter *f);
+
+/*
+ * Limits the query to the records the store's user may read when the
+ * store's access rules say reps read only their territory (see
+ * sfa_access_read_scope): what `list`, `search` and the reports show.
+ * Commands call it; the library's own lookups (a campaign's sends, the
+ * duplicates of a lead) see every record. 0, or an error reading the rules.
+ */
+int sfa_filter_readable(struct sfa_filter *f);
 
 /*
  * Adds a `--where` expression: FIELD OP VALUE with OP one of = != < <= >
