@@ -992,16 +992,17 @@ static const struct sfa_cond **conds_in_order(const struct sfa_query *q, int *na
  * The records a query reads: the current rows, or as of commit number
  * `as_of` the rows valid then, current or kept as history.
  */
-static void source_sql(struct sfa_buf *sql, const struct sfa_query *q)
+static void source_sql(struct sfa_buf *sql, const struct sfa_query *q, int scan)
 {
 	if (!q->as_of) {
 		sfa_buf_addstr(sql, " FROM records r");
 		return;
 	}
 	sfa_buf_addf(sql, " FROM (SELECT type, id, external_id, created_at, body FROM records"
-		     " WHERE type = ?1 AND seq <= %lld"
+		     " WHERE %stype = ?1 AND seq <= %lld"
 		     " UNION ALL SELECT type, id, external_id, created_at, body FROM versions"
-		     " WHERE type = ?1 AND to_seq > %lld AND from_seq <= %lld) r", q->as_of, q->as_of, q->as_of);
+		     " WHERE type = ?1 AND to_seq > %lld AND from_seq <= %lld) r",
+		     scan ? "+" : "", q->as_of, q->as_of, q->as_of);
 }
 
 /*
@@ -1009,16 +1010,17 @@ static void source_sql(struct sfa_buf *sql, const struct sfa_query *q)
  * then `*param` on) and returns the conditions in parameter order, for
  * bind_where (caller frees).
  */
-static const struct sfa_cond **where_sql(struct sfa_buf *sql, const struct sfa_query *q, int *param)
+static const struct sfa_cond **where_sql(struct sfa_buf *sql, const struct sfa_query *q, int scan, int *param)
 {
 	const struct sfa_cond **order;
 	int nalts = 0;
 
-	source_sql(sql, q);
+	source_sql(sql, q, scan);
 	if (q->match)
 		sfa_buf_addf(sql, " JOIN (SELECT rowid, rank FROM search WHERE search MATCH ?%d) s ON s.rowid = r.rowid",
 			     (*param)++);
-	sfa_buf_addstr(sql, " WHERE r.type = ?1");
+	/* "+": not by an index of the type, see scan_type() */
+	sfa_buf_addstr(sql, scan && !q->as_of ? " WHERE +r.type = ?1" : " WHERE r.type = ?1");
 	if (q->refers_to)
 		sfa_buf_addf(sql, " AND r.rowid IN (SELECT rid FROM refs WHERE target = ?%d)", (*param)++);
 	if (q->reader) {
@@ -1113,6 +1115,34 @@ static void bind_query(sqlite3_stmt *st, const struct sfa_query *q, const struct
 	sqlite3_bind_int64(st, param, q->limit);	/* negative: no limit */
 }
 
+/*
+ * Whether `q` had better read the whole table in rowid order than look
+ * each record of its type up from an index: for a query in any order
+ * (a report) that no other index narrows, when the type holds a quarter
+ * of the records or more. The lookups go to the table's pages in the
+ * index's order, over and over; measured on 200,000 deals, reading the
+ * table was three times as fast per record.
+ */
+static int scan_type(struct sfa_index *ix, const struct sfa_query *q)
+{
+	sqlite3_stmt *st = NULL;
+	int scan = 0;
+
+	if (!q->unordered || q->nsort || q->match || q->refers_to)
+		return 0;
+	for (size_t i = 0; i < q->nconds; i++)
+		if (is_column(q->conds[i].field))
+			return 0;	/* the planner's choice */
+	if (sqlite3_prepare_v2(ix->db, "SELECT (SELECT count(*) FROM records WHERE type = ?1),"
+				       " (SELECT max(rowid) FROM records)", -1, &st, NULL) != SQLITE_OK)
+		return 0;
+	sqlite3_bind_text(st, 1, q->type->name, -1, SQLITE_STATIC);
+	if (sqlite3_step(st) == SQLITE_ROW)
+		scan = 4 * sqlite3_column_int64(st, 0) >= sqlite3_column_int64(st, 1);
+	sqlite3_finalize(st);
+	return scan;
+}
+
 /* Prepares the whole statement of `q` selecting `what` (an SQL list over r). */
 static int query_stmt(struct sfa_index *ix, const struct sfa_query *q, const char *what, sqlite3_stmt **st)
 {
@@ -1123,7 +1153,7 @@ static int query_stmt(struct sfa_index *ix, const struct sfa_query *q, const cha
 	if (q->as_of && (q->match || q->refers_to))
 		return sfa_error_set(SFA_EUSAGE, "search and references are about the records now, not as of a date");
 	sfa_buf_addf(&sql, "SELECT %s", what);
-	order = where_sql(&sql, q, &param);
+	order = where_sql(&sql, q, scan_type(ix, q), &param);
 	order_sql(&sql, q, &param);
 	if ((err = prepare(ix, st, sql.buf)) == 0)
 		bind_query(*st, q, order, 2);
@@ -1171,6 +1201,7 @@ long sfa_index_rows(struct sfa_index *ix, const struct sfa_query *q, const char 
 	const char **out, **body_names;
 	struct sfa_jspan *spans;
 	size_t nf = 0, nbody = 0, *at;
+	char *plain;
 	long n = 0;
 	int rc, err = 0;
 
@@ -1180,6 +1211,7 @@ long sfa_index_rows(struct sfa_index *ix, const struct sfa_query *q, const char 
 	at = sfa_xcalloc(nf + 1, sizeof(*at));
 	body_names = sfa_xcalloc(nf + 1, sizeof(*body_names));
 	spans = sfa_xcalloc(nf + 1, sizeof(*spans));
+	plain = sfa_xcalloc(nf + 1, 1);
 	/*
 	 * The columns come from SQL, the body's fields from one pass over its
 	 * text (sfa_jscan_object): a JSON path per field would have SQLite
@@ -1187,7 +1219,7 @@ long sfa_index_rows(struct sfa_index *ix, const struct sfa_query *q, const char 
 	 */
 	sfa_buf_addstr(&what, "r.body");
 	for (size_t i = 0; i < nf; i++)
-		if (is_plain_column(fields[i]))
+		if ((plain[i] = (char)is_plain_column(fields[i])))
 			sfa_buf_addf(&what, ", r.%s", fields[i]);
 		else
 			body_names[nbody++] = fields[i];
@@ -1206,7 +1238,7 @@ long sfa_index_rows(struct sfa_index *ix, const struct sfa_query *q, const char 
 		for (size_t i = 0; i < nf; i++) {
 			int null;
 			at[i] = vals.len;
-			if (is_plain_column(fields[i])) {
+			if (plain[i]) {
 				const char *v = (const char *)sqlite3_column_text(st, col);
 				null = !v;
 				if (v)
@@ -1236,6 +1268,7 @@ done:
 	free(at);
 	free(body_names);
 	free(spans);
+	free(plain);
 	return err < 0 ? err : n;
 }
 

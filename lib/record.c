@@ -190,11 +190,28 @@ static int digits(const char **p, int n, int *out)
 	return 0;
 }
 
+/*
+ * Days since 1970-01-01 of a date of the proleptic Gregorian calendar
+ * (the civil-from-days inverse of H. Hinnant's "chrono-compatible date
+ * algorithms"): timegm's time zone machinery cost reports a tenth of
+ * their time, parsing three dates of each of a million deals.
+ */
+static long long days_from_civil(int y, int m, int d)
+{
+	long long era, yoe, doy, doe;
+
+	y -= m <= 2;
+	era = (y >= 0 ? y : y - 399) / 400;
+	yoe = y - era * 400;
+	doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+	doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+	return era * 146097 + doe - 719468;
+}
+
 int sfa_time_parse(time_t *out, const char *s)
 {
 	static const int mdays[] = { 31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
 	const char *p = s;
-	struct tm tm = { 0 };
 	int y, mo, d, h = 0, mi = 0, sec = 0, off = 0;
 
 	if (digits(&p, 4, &y) || *p++ != '-' || digits(&p, 2, &mo) || *p++ != '-' || digits(&p, 2, &d))
@@ -237,13 +254,7 @@ int sfa_time_parse(time_t *out, const char *s)
 	}
 	if (*p)
 		goto bad;
-	tm.tm_year = y - 1900;
-	tm.tm_mon = mo - 1;
-	tm.tm_mday = d;
-	tm.tm_hour = h;
-	tm.tm_min = mi;
-	tm.tm_sec = sec;
-	*out = timegm(&tm) - off;
+	*out = (time_t)days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 + sec - off;
 	return 0;
 bad:
 	return sfa_error_set(SFA_EINPUT, "not an ISO 8601 date or date-time with a zone: '%s'", s);

@@ -477,6 +477,28 @@ static const char *iso(time_t t)
 	return out;
 }
 
+/* Every 7 h 13 s from 1900 to 2100, against the C library's calendar. */
+static void test_time_calendar(void)
+{
+	long bad = 0, n = 0;
+
+	for (long long t = -2208988800LL; t < 4102444800LL; t += 7 * 3600 + 13, n++) {
+		time_t want = (time_t)t, got = 0;
+		struct tm tm;
+		char text[32];
+		gmtime_r(&want, &tm);
+		strftime(text, sizeof(text), "%Y-%m-%dT%H:%M:%SZ", &tm);
+		if (sfa_time_parse(&got, text) < 0 || got != want)
+			bad++;
+	}
+	CHECK(n > 250000);
+	CHECK_INT(bad, 0);
+	/* a leap second is the first second of the next minute, as timegm has it */
+	CHECK_INT(tp("2016-12-31T23:59:60Z"), 1483228800);
+	CHECK_INT(tp("0001-01-01"), -62135596800LL);
+	CHECK_INT(tp("9999-12-31T23:59:59Z"), 253402300799LL);
+}
+
 static void test_time(void)
 {
 	/* dates */
@@ -586,4 +608,5 @@ void unit_tests(void)
 	test_record_check();
 	test_merge();
 	test_time();
+	test_time_calendar();
 }
