@@ -118,7 +118,12 @@ static int credentials(git_credential **out, const char *url, const char *user_f
 	}
 	if ((allowed & GIT_CREDENTIAL_USERPASS_PLAINTEXT) && n == 0 && getenv("SFA_GIT_PASSWORD"))
 		return git_credential_userpass_plaintext_new(out, user, getenv("SFA_GIT_PASSWORD"));
-	git_error_set_str(GIT_ERROR_NET, "authentication failed (for https, set SFA_GIT_USER and SFA_GIT_PASSWORD)");
+	if (n > 0 && getenv("SFA_GIT_PASSWORD"))
+		git_error_set(GIT_ERROR_NET, "authentication failed: the server refused user '%s' with SFA_GIT_PASSWORD",
+			      user);
+	else
+		git_error_set_str(GIT_ERROR_NET,
+				  "authentication failed (for https, set SFA_GIT_USER and SFA_GIT_PASSWORD)");
 	return GIT_EAUTH;
 }
 
@@ -262,6 +267,22 @@ static int push_status(const char *ref, const char *status, void *payload)
 	return 0;
 }
 
+/*
+ * The certificate authorities https trusts: libgit2's (the system's) or,
+ * as with OpenSSL and curl, $SSL_CERT_FILE and $SSL_CERT_DIR (a company's
+ * own CA, a test server's certificate).
+ */
+static int tls_roots(const char *url)
+{
+	const char *file = getenv("SSL_CERT_FILE"), *dir = getenv("SSL_CERT_DIR");
+
+	if (strncmp(url, "https://", 8) || (!(file && *file) && !(dir && *dir)))
+		return 0;
+	if (git_libgit2_opts(GIT_OPT_SET_SSL_CERT_LOCATIONS, file && *file ? file : NULL, dir && *dir ? dir : NULL) < 0)
+		return sfa_error_git(SFA_EUSAGE, "SSL_CERT_FILE or SSL_CERT_DIR: cannot load the certificates");
+	return 0;
+}
+
 static void callbacks(git_remote_callbacks *cb, struct link *l)
 {
 	git_remote_init_callbacks(cb, GIT_REMOTE_CALLBACKS_VERSION);
@@ -329,6 +350,10 @@ static int fetch(git_repository *repo, const char *name, git_oid *theirs, int *h
 		return err;
 	l.url = git_remote_url(r);
 	l.port = ssh_port(l.url);
+	if ((err = tls_roots(l.url)) < 0) {
+		git_remote_free(r);
+		return err;
+	}
 	callbacks(&fo.callbacks, &l);
 	fo.download_tags = GIT_REMOTE_DOWNLOAD_TAGS_NONE;
 	fo.update_fetchhead = 0;
@@ -465,6 +490,10 @@ static int push(struct sfa_store *s, const char *name, const git_oid *head)
 	l.port = ssh_port(l.url);
 	if (local_path(l.url)) {
 		err = push_local(s, local_path(l.url), name, head);
+		git_remote_free(r);
+		return err;
+	}
+	if ((err = tls_roots(l.url)) < 0) {
 		git_remote_free(r);
 		return err;
 	}

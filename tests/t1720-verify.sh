@@ -11,56 +11,11 @@
 
 . "$(dirname "$0")/lib.sh"
 . "$TEST_DIRECTORY/lib-sshd.sh"
+. "$TEST_DIRECTORY/lib-remote.sh"
 
 unset SFA_REP GL_USER REMOTE_USER
 
 REMOTE=$tmp/remote.git
-
-# sq STRING: STRING quoted for sh.
-sq () {
-	printf "'%s'" "$(printf '%s' "$1" | sed "s/'/'\\\\''/g")"
-}
-
-# The hook: the built sfa verify, its exit code kept in $tmp/hook.rc. The
-# sanitizers' settings are written out because ssh does not pass them.
-install_hook () {
-	cat >"$1/hooks/pre-receive" <<EOF
-#!/bin/sh
-ASAN_OPTIONS=$(sq "$ASAN_OPTIONS") UBSAN_OPTIONS=$(sq "$UBSAN_OPTIONS") LSAN_OPTIONS=$(sq "$LSAN_OPTIONS")
-export ASAN_OPTIONS UBSAN_OPTIONS LSAN_OPTIONS
-$(sq "$SFA_BUILD/bin/sfa-verify")
-rc=\$?
-echo \$rc >>$(sq "$tmp/hook.rc")
-exit \$rc
-EOF
-	chmod +x "$1/hooks/pre-receive"
-}
-
-# The exit code of the last run of the hook.
-hook_rc () {
-	tail -n 1 "$tmp/hook.rc"
-}
-
-remote_main () {
-	git --git-dir="$REMOTE" rev-parse main
-}
-
-# laptop_git NAME git-args...: plain git on NAME's store ($tmp/NAME.git).
-laptop_git () {
-	_lg=$1
-	shift
-	git --git-dir="$tmp/$_lg.git" "$@"
-}
-
-# work NAME WHO sfa-command...: an sfa command on NAME's store, run as user
-# WHO. Whoever holds a clone can claim to be anyone there; the remote
-# knows better.
-work () {
-	_w=$1
-	_who=$2
-	shift 2
-	SFA_STORE=$tmp/$_w.git SFA_REP=$_who "$@"
-}
 
 # push NAME [git push options]: NAME pushes main of their store to the remote.
 push () {
@@ -83,10 +38,6 @@ raw_commit () {
 	SFA_STORE=$tmp/$_rc.git store_write_raw "$@"
 }
 
-deal_path () {
-	printf 'opportunities/%s/%s.json\n' "$(printf '%s' "$1" | cut -c1-2)" "$1"
-}
-
 # refused_with CODE TEXT: the push whose stderr is in `err` was refused by
 # the hook with exit CODE and a line "remote: sfa verify: TEXT...".
 refused_with () {
@@ -95,22 +46,8 @@ refused_with () {
 	test_grep "pre-receive hook declined" err
 }
 
-cat >users.json <<'EOF'
-{
-  "ana": {"name": "Ana Silva", "role": "rep", "team": "emea", "manager": "mia"},
-  "ben": {"name": "Ben Okafor", "role": "rep", "team": "emea", "manager": "mia"},
-  "mia": {"name": "Mia Berg", "role": "manager", "team": "emea"},
-  "zed": {"name": "Zed Admin", "role": "admin"}
-}
-EOF
-
 test_expect_success 'setup: a store with rules and deals of two reps, a bare remote with the hook, clones' '
-	sfa init -q &&
-	SFA_REP=zed sfa config set users users.json &&
-	echo "{\"read\": \"all\"}" >access.json &&
-	SFA_REP=zed sfa config set access access.json &&
-	SFA_REP=zed sfa-stage add name=Pumps owner=ana amount="1000 EUR" >ana.id &&
-	SFA_REP=zed sfa-stage add name=Valves owner=ben amount="2000 EUR" >ben.id &&
+	rules_store &&
 	git clone -q --bare "$SFA_STORE" "$REMOTE" &&
 	install_hook "$REMOTE" &&
 	git clone -q --mirror "$REMOTE" ana.git &&
