@@ -41,7 +41,7 @@ DEBS = build-essential pkg-config libgit2-dev libcsv-dev libjansson-dev \
 	clang libclang-rt-14-dev procps time python3-icalendar tzdata miller \
 	libpango1.0-dev libcairo2-dev fonts-dejavu-core fonts-wqy-microhei poppler-utils \
 	libcurl4-openssl-dev ca-certificates python3-aiosmtpd msmtp curl \
-	openssh-server openssh-client git-filter-repo
+	openssh-server openssh-client git-filter-repo openssl
 
 .PHONY: all check check-run demo bench fuzz install uninstall clean deps units
 # Objects of cmd/ and tests/unit/ are kept, not treated as intermediates.
