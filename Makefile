@@ -83,6 +83,7 @@ deps:
 # The tests run against a build with AddressSanitizer and UBSan; fontconfig's
 # configuration, kept for the life of a process, is no leak.
 LSAN = LSAN_OPTIONS=suppressions=$(CURDIR)/tests/lsan.supp:print_suppressions=0
+SLOW_TESTS = tests/t1700-sync.sh tests/t0900-fuzz-readers.sh tests/t1600-mail.sh
 check: deps
 	@$(MAKE) --no-print-directory check-run
 
@@ -90,7 +91,9 @@ check-run:
 	@$(MAKE) --no-print-directory B=build/asan SAN=1 all units
 	@$(MAKE) --no-print-directory all
 	@$(MAKE) --no-print-directory fuzz
-	SFA_BUILD=build/asan SFA_CRASH_BUILD=build SFA_FUZZ=build/fuzz $(LSAN) prove -j2 --timer build/asan/tests/t-* tests/t[01]*.sh
+	@# the longest scripts first, so that the two jobs end together
+	SFA_BUILD=build/asan SFA_CRASH_BUILD=build SFA_FUZZ=build/fuzz $(LSAN) prove -j2 --timer $(SLOW_TESTS) \
+		build/asan/tests/t-* $(filter-out $(SLOW_TESTS),$(wildcard tests/t[01]*.sh))
 	@# the crash, concurrency and signal tests time their kills: one at a time, nothing beside them
 	SFA_BUILD=build/asan SFA_CRASH_BUILD=build $(LSAN) prove --timer tests/t2*.sh
 

@@ -4,7 +4,7 @@
 # that import or none of it, git fsck is clean, the index catches up, and a
 # stale git lock is reported (exit 5) and cleared by sfa unlock.
 #
-# Every round imports SFA_CRASH_ROWS leads (default 100000) and is killed
+# Every round imports SFA_CRASH_ROWS leads (default 50000) and is killed
 # after a delay drawn between 0.05 s and 1.1 times the time one whole
 # import took here (measured first), so kills land everywhere: while
 # reading, while writing the pack, around the branch move, and after the
@@ -22,7 +22,7 @@ if [ -n "${SFA_CRASH_BUILD:-}" ]; then
 fi
 
 rounds=${SFA_CRASH_ROUNDS:-20}
-rows=${SFA_CRASH_ROWS:-100000}
+rows=${SFA_CRASH_ROWS:-50000}
 
 # round.awk: the first n records of gen-data CSV with external_id L...
 # renamed to prefix...; records end in CRLF, embedded newlines are LF.

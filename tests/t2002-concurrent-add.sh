@@ -1,14 +1,14 @@
 #!/bin/sh
-# Concurrent writers: 8 processes each run 200 separate sfa-lead add
+# Concurrent writers: 8 processes each run 100 separate sfa-lead add
 # commands against one store. Every add must land exactly once, in its own
 # commit, on a linear history. Exit 5 ("temporary failure, worth
 # retrying") is retried as a script would, and counted; any other failure
-# fails the test. SFA_CONCURRENT_ADDS (default 200) scales the test.
+# fails the test. SFA_CONCURRENT_ADDS (default 100) scales the test.
 
 . "$(dirname "$0")/lib.sh"
 
 procs=8
-adds=${SFA_CONCURRENT_ADDS:-200}
+adds=${SFA_CONCURRENT_ADDS:-100}
 total=$((procs * adds))
 
 # One writer: adds name=pP-1 .. pP-N, retrying on exit 5; logs each id to
