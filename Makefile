@@ -88,9 +88,9 @@ check: deps
 	@$(MAKE) --no-print-directory check-run
 
 check-run:
-	@$(MAKE) --no-print-directory B=build/asan SAN=1 all units
-	@$(MAKE) --no-print-directory all
-	@$(MAKE) --no-print-directory fuzz
+	@$(MAKE) --no-print-directory -j2 B=build/asan SAN=1 all units
+	@$(MAKE) --no-print-directory -j2 all
+	@$(MAKE) --no-print-directory -j2 fuzz
 	@# the longest scripts first, so that the two jobs end together
 	SFA_BUILD=build/asan SFA_CRASH_BUILD=build SFA_FUZZ=build/fuzz $(LSAN) prove -j2 --timer $(SLOW_TESTS) \
 		build/asan/tests/t-* $(filter-out $(SLOW_TESTS),$(wildcard tests/t[01]*.sh))
@@ -98,13 +98,12 @@ check-run:
 	SFA_BUILD=build/asan SFA_CRASH_BUILD=build $(LSAN) prove --timer tests/t2*.sh
 
 FUZZERS = $(notdir $(basename $(wildcard tests/fuzz/fuzz-*.c)))
-fuzz:
+fuzz: $(addprefix $(B)/fuzz/,$(FUZZERS))
+
+$(B)/fuzz/%: tests/fuzz/%.c $(LIB_SRC) $(HDRS)
 	@mkdir -p $(B)/fuzz
-	@for f in $(FUZZERS); do \
-		echo "  FUZZ $$f"; \
-		clang -g -O1 -fsanitize=fuzzer,address,undefined $(SFA_CFLAGS) \
-			-o $(B)/fuzz/$$f tests/fuzz/$$f.c $(LIB_SRC) $(SFA_LIBS) || exit 1; \
-	done
+	@echo "  FUZZ $*"
+	@clang -g -O1 -fsanitize=fuzzer,address,undefined $(SFA_CFLAGS) -o $@ $< $(LIB_SRC) $(SFA_LIBS)
 
 # The day of an ops team on the sample data: the leads, a nightly import of
 # web-form leads from another system's export (duplicates skipped), scoring,
