@@ -11,6 +11,7 @@
 #include "sfa/error.h"
 #include "sfa/forget.h"
 #include "sfa/stream.h"
+#include "sfa/verbs.h"
 #include "sfa/banned.h"
 
 static const char usage[] =
@@ -46,27 +47,16 @@ static int read_stdin(struct names *out)
 {
 	struct sfa_buf in = SFA_BUF_INIT;
 	struct sfa_reader *r = NULL;
-	char chunk[65536];
 	const char *p;
 	size_t first;
-	ssize_t got;
-	int err = 0, fd = -1;
+	int err, fd = -1;
 
-	while ((got = read(STDIN_FILENO, chunk, sizeof(chunk))) > 0)
-		sfa_buf_add(&in, chunk, (size_t)got);
-	if (got < 0) {
-		err = sfa_error_set(SFA_EINPUT, "stdin: %s", strerror(errno));
+	if ((err = sfa_verb_stdin(&in, &fd)) < 0)
 		goto done;
-	}
 	p = in.buf + strspn(in.buf, " \t\r\n");
 	first = strcspn(p, "\r\n");
 	/* records: JSON, or CSV whose header names the columns */
 	if (*p == '{' || *p == '[' || memchr(p, ',', first) || (first == 2 && !strncasecmp(p, "id", 2))) {
-		if ((fd = memfd_create("stdin", MFD_CLOEXEC)) < 0 || write(fd, in.buf, in.len) != (ssize_t)in.len ||
-		    lseek(fd, 0, SEEK_SET) < 0) {
-			err = sfa_error_set(SFA_ESTORE, "cannot buffer stdin: %s", strerror(errno));
-			goto done;
-		}
 		if ((err = sfa_reader_open(&r, fd, "stdin")) < 0)
 			goto done;
 		fd = -1;	/* the reader's now */

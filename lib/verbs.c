@@ -720,8 +720,7 @@ int sfa_verb_search(const struct sfa_verb *v, int argc, char **argv)
 
 /* --- changing records: set, delete, and the verbs built on sfa_verb_each ------------ */
 
-/* Stdin into an fd the reader can read again from the start. */
-static int stdin_copy(struct sfa_buf *in, int *fd)
+int sfa_verb_stdin(struct sfa_buf *in, int *fd)
 {
 	char chunk[65536];
 	ssize_t n;
@@ -787,7 +786,7 @@ int sfa_verb_each(struct sfa_each *e, int nids, char **ids)
 	if (nids) {
 		for (int i = 0; i < nids && !err; i++)
 			err = each_one(e, txn, ids[i], NULL, seen);
-	} else if ((err = stdin_copy(&in, &fd)) == 0) {
+	} else if ((err = sfa_verb_stdin(&in, &fd)) == 0) {
 		if (bare_ids(&in)) {
 			char *p = in.buf;
 			size_t line = 0;

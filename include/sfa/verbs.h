@@ -69,6 +69,13 @@ struct sfa_each {
 int sfa_verb_each(struct sfa_each *e, int nids, char **ids);
 
 /*
+ * All of stdin, into `in` and into a memory file `*fd` (the caller's to
+ * close, -1 until made) that a reader can take from the start, once the
+ * caller has looked at the text to tell bare ids from records.
+ */
+int sfa_verb_stdin(struct sfa_buf *in, int *fd);
+
+/*
  * Reads the options of a verb that takes -h, --store and, when `fmt` is
  * not NULL, --format; `flags` go before "h" in the getopt string ("+":
  * stop at the first operand). Returns -1 when the verb goes on (optind at
