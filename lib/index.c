@@ -17,7 +17,7 @@
 #include "sfa/treediff.h"
 #include "sfa/banned.h"
 
-#define SCHEMA_VERSION "4"
+#define SCHEMA_VERSION "5"
 
 /*
  * Field names seen in this write transaction, flushed to the fields table
@@ -36,6 +36,7 @@ struct sfa_index {
 	sqlite3_stmt *put, *del, *get, *oid, *ext, *resolve, *field, *getmeta, *setmeta, *addfield;
 	sqlite3_stmt *rowid, *delkeys, *delrefs, *delsearch, *addkey, *addref, *addsearch, *stagekey, *delstage;
 	sqlite3_stmt *keep, *addcommit, *stageforget;
+	sqlite3_stmt *putdeal, *puthist, *deldeal, *delhist, *keepdeal, *keephist;	/* see deal_fields */
 	sqlite3_int64 seq;	/* in a write transaction: the number of the commit being indexed */
 	/*
 	 * A bulk write stages match keys in an unindexed table and moves them
@@ -110,13 +111,87 @@ static const char secondary[] =
 	"CREATE INDEX IF NOT EXISTS records_stage_touch ON records(type, (body ->> '$.stage'),"
 	" (body ->> '$.last_activity_at'));";
 
+/*
+ * The deals: what reports read of each opportunity, in narrow rows of a
+ * table of their own, and its stage history in another. A report over a
+ * million deals reads every one: from the records' bodies that is most of
+ * a gigabyte of pages and a JSON scan of each, from the deals table a
+ * fifth of the pages and no parsing, and the history only when the report
+ * asks for it. The values are the text sfa_index_rows makes of a body
+ * (sfa_jscan_text), so a report reads the same either way.
+ *
+ * A row's key k is the rowid of its record for the version now, and minus
+ * its rowid in versions for a kept one; it holds for the commits from_seq
+ * <= seq < to_seq (NULL: on). So the deals now are the range k > 0, and a
+ * report as of a commit reads the rows valid then, as source_sql does.
+ * The history (last in the list) goes by the same keys.
+ */
+static const char *const deal_fields[] = {
+	"id", "owner", "territory", "source", "product_family", "lost_reason", "competitor", "pipeline",
+	"stage", "amount", "currency", "probability", "close_date", "created_at", "stage_entered_at",
+	"last_activity_at", "stage_history", NULL
+};
+#define NDEAL_FIELDS (sizeof(deal_fields) / sizeof(deal_fields[0]) - 1)
+#define NDEAL_COLUMNS (NDEAL_FIELDS - 1)
+#define DEAL_TYPE "opportunity"
+
+/* "a, b, c": the deals table's columns, each after `prefix` */
+static void deal_columns(struct sfa_buf *sql, const char *prefix)
+{
+	for (size_t i = 0; i < NDEAL_COLUMNS; i++)
+		sfa_buf_addf(sql, "%s%s%s", i ? ", " : "", prefix, deal_fields[i]);
+}
+
+static int deal_schema(struct sfa_index *ix)
+{
+	struct sfa_buf sql = SFA_BUF_INIT;
+	int err;
+	sfa_buf_addstr(&sql, "CREATE TABLE IF NOT EXISTS deals(k INTEGER PRIMARY KEY, from_seq INTEGER NOT NULL,"
+		       " to_seq INTEGER, ");
+	deal_columns(&sql, "");
+	sfa_buf_addf(&sql, "); CREATE TABLE IF NOT EXISTS deal_history(k INTEGER PRIMARY KEY, %s TEXT NOT NULL);",
+		     deal_fields[NDEAL_COLUMNS]);
+	err = exec(ix, sql.buf);
+	sfa_buf_release(&sql);
+	return err;
+}
+
+static int prepare_deals(struct sfa_index *ix)
+{
+	struct sfa_buf put = SFA_BUF_INIT, keep = SFA_BUF_INIT;
+	int err;
+
+	sfa_buf_addstr(&put, "INSERT INTO deals(k, from_seq, ");
+	deal_columns(&put, "");
+	sfa_buf_addstr(&put, ") VALUES(?1, ?2");
+	for (size_t i = 0; i < NDEAL_COLUMNS; i++)
+		sfa_buf_addf(&put, ", ?%zu", i + 3);
+	sfa_buf_addch(&put, ')');
+	/* the row now of record ?1 becomes the row of version ?3, until commit ?2 */
+	sfa_buf_addstr(&keep, "INSERT INTO deals(k, from_seq, to_seq, ");
+	deal_columns(&keep, "");
+	sfa_buf_addstr(&keep, ") SELECT -?3, from_seq, ?2, ");
+	deal_columns(&keep, "");
+	sfa_buf_addstr(&keep, " FROM deals WHERE k = ?1");
+	if ((err = prepare(ix, &ix->putdeal, put.buf)) == 0 && (err = prepare(ix, &ix->keepdeal, keep.buf)) == 0 &&
+	    (err = prepare(ix, &ix->puthist, "INSERT INTO deal_history VALUES(?1, ?2)")) == 0 &&
+	    (err = prepare(ix, &ix->keephist, "INSERT INTO deal_history SELECT -?3, stage_history FROM deal_history"
+					       " WHERE k = ?1")) == 0 &&
+	    (err = prepare(ix, &ix->deldeal, "DELETE FROM deals WHERE k = ?1")) == 0)
+		err = prepare(ix, &ix->delhist, "DELETE FROM deal_history WHERE k = ?1");
+	sfa_buf_release(&put);
+	sfa_buf_release(&keep);
+	return err;
+}
+
 static void finalize_all(struct sfa_index *ix)
 {
 	sqlite3_stmt **all[] = { &ix->put, &ix->del, &ix->get, &ix->oid, &ix->ext, &ix->resolve,
 				 &ix->field, &ix->getmeta, &ix->setmeta, &ix->addfield, &ix->rowid,
 				 &ix->delkeys, &ix->delrefs, &ix->delsearch, &ix->addkey, &ix->addref,
 				 &ix->addsearch, &ix->stagekey, &ix->delstage, &ix->keep, &ix->addcommit,
-				 &ix->stageforget };
+				 &ix->stageforget, &ix->putdeal, &ix->puthist, &ix->deldeal, &ix->delhist,
+				 &ix->keepdeal, &ix->keephist };
 	for (size_t i = 0; i < sizeof(all) / sizeof(all[0]); i++) {
 		sqlite3_finalize(*all[i]);
 		*all[i] = NULL;
@@ -175,7 +250,7 @@ static int prepare_all(struct sfa_index *ix)
 			   " ON CONFLICT(key) DO UPDATE SET value = excluded.value")) < 0 ||
 	    (err = prepare(ix, &ix->addfield, "INSERT OR IGNORE INTO fields(type, name) VALUES(?1, ?2)")) < 0)
 		return err;
-	return 0;
+	return prepare_deals(ix);
 }
 
 static int get_meta(struct sfa_index *ix, const char *key, struct sfa_buf *out)
@@ -207,6 +282,7 @@ static void free_buf(void *p);
 static int flush_keys(struct sfa_index *ix);
 static int flush_forget(struct sfa_index *ix);
 static int step_done(struct sfa_index *ix, sqlite3_stmt *st, const char *what);
+static int is_plain_column(const char *field);
 
 /* 1 when `sql` gives a row (errors count as no row). */
 static int has_row(struct sfa_index *ix, const char *sql)
@@ -349,9 +425,10 @@ int sfa_index_open(struct sfa_index **out, const char *path)
 	    !has_row(ix, "SELECT 1 FROM meta WHERE key = 'schema' AND value = '" SCHEMA_VERSION "'") &&
 	    (err = exec(ix, "DROP TABLE IF EXISTS meta; DROP TABLE IF EXISTS records; DROP TABLE IF EXISTS fields;"
 			    " DROP TABLE IF EXISTS keys; DROP TABLE IF EXISTS refs; DROP TABLE IF EXISTS search;"
-			    " DROP TABLE IF EXISTS commits; DROP TABLE IF EXISTS versions;")) < 0)
+			    " DROP TABLE IF EXISTS commits; DROP TABLE IF EXISTS versions;"
+			    " DROP TABLE IF EXISTS deals; DROP TABLE IF EXISTS deal_history;")) < 0)
 		goto done;
-	if ((err = exec(ix, schema)) < 0 || (err = exec(ix, secondary)) < 0 ||
+	if ((err = exec(ix, schema)) < 0 || (err = deal_schema(ix)) < 0 || (err = exec(ix, secondary)) < 0 ||
 	    (err = exec(ix, "CREATE TEMP TABLE keys_stage(kind TEXT NOT NULL, key TEXT NOT NULL, rid INTEGER NOT NULL);"
 			    /* rids come in order: this index only appends */
 			    " CREATE INDEX temp.keys_stage_rid ON keys_stage(rid);"
@@ -610,11 +687,18 @@ static int put_derived(struct sfa_index *ix, const struct sfa_type *t, const jso
 	return step_done(ix, ix->addsearch, "cannot write search text");
 }
 
-static int del_derived(struct sfa_index *ix, sqlite3_int64 rid)
+static int is_deal(const struct sfa_type *t)
 {
-	sqlite3_stmt *st[] = { ix->delkeys, ix->delrefs, ix->delsearch, ix->delstage };
+	return !strcmp(t->name, DEAL_TYPE);
+}
+
+static int del_derived(struct sfa_index *ix, const struct sfa_type *t, sqlite3_int64 rid)
+{
+	sqlite3_stmt *st[] = { ix->delkeys, ix->delrefs, ix->delsearch, ix->deldeal, ix->delhist, ix->delstage };
 	int err;
-	for (size_t i = 0; i < (ix->staged ? 4u : 3u); i++) {
+	for (size_t i = 0; i < sizeof(st) / sizeof(st[0]); i++) {
+		if ((st[i] == ix->delstage && !ix->staged) || ((st[i] == ix->deldeal || st[i] == ix->delhist) && !is_deal(t)))
+			continue;
 		sqlite3_bind_int64(st[i], 1, rid);
 		if ((err = step_done(ix, st[i], "cannot delete derived rows")) < 0)
 			return err;
@@ -623,11 +707,62 @@ static int del_derived(struct sfa_index *ix, sqlite3_int64 rid)
 }
 
 /* The current version of row `rid` becomes history, valid until this commit. */
-static int keep_version(struct sfa_index *ix, sqlite3_int64 rid)
+static int keep_version(struct sfa_index *ix, const struct sfa_type *t, sqlite3_int64 rid)
 {
+	sqlite3_stmt *st[] = { ix->keepdeal, ix->keephist };
+	sqlite3_int64 vid;
+	int err;
+
 	sqlite3_bind_int64(ix->keep, 1, rid);
 	sqlite3_bind_int64(ix->keep, 2, ix->seq);
-	return step_done(ix, ix->keep, "cannot keep record version");
+	if ((err = step_done(ix, ix->keep, "cannot keep record version")) < 0 || !is_deal(t) ||
+	    sqlite3_changes(ix->db) == 0)
+		return err;
+	vid = sqlite3_last_insert_rowid(ix->db);
+	for (size_t i = 0; i < 2; i++) {
+		sqlite3_bind_int64(st[i], 1, rid);
+		sqlite3_bind_int64(st[i], 2, ix->seq);
+		sqlite3_bind_int64(st[i], 3, vid);
+		if ((err = step_done(ix, st[i], "cannot keep deal version")) < 0)
+			return err;
+	}
+	return 0;
+}
+
+/* The deals table's rows of record `rid` (see deal_fields), from its body. */
+static int put_deal(struct sfa_index *ix, sqlite3_int64 rid, const char *id, const char *body, size_t len)
+{
+	struct sfa_jspan v[NDEAL_FIELDS];
+	size_t at[NDEAL_FIELDS];
+	const struct sfa_jspan *h = &v[NDEAL_COLUMNS];
+	int err;
+
+	if (sfa_jscan_object(body, len, deal_fields, NDEAL_FIELDS, v) < 0)
+		return sfa_error_set(SFA_EINPUT, "%s %s: not a JSON object", DEAL_TYPE, id);
+	sfa_buf_reset(&ix->text);
+	for (size_t i = 0; i < NDEAL_FIELDS; i++) {
+		at[i] = ix->text.len;
+		sfa_jscan_text(&ix->text, &v[i]);
+	}
+	sqlite3_bind_int64(ix->putdeal, 1, rid);
+	sqlite3_bind_int64(ix->putdeal, 2, ix->seq);
+	for (size_t i = 0; i < NDEAL_COLUMNS; i++) {
+		int col = (int)i + 3;
+		/* as the records table's own columns hold them: the id written, created_at only as text */
+		if (!strcmp(deal_fields[i], "id"))
+			sqlite3_bind_text(ix->putdeal, col, id, -1, SQLITE_STATIC);
+		else if (v[i].kind == SFA_J_NONE || v[i].kind == SFA_J_NULL ||
+			 (is_plain_column(deal_fields[i]) && v[i].kind != SFA_J_STRING))
+			sqlite3_bind_null(ix->putdeal, col);
+		else
+			sqlite3_bind_text(ix->putdeal, col, ix->text.buf + at[i], (int)(at[i + 1] - at[i]), SQLITE_STATIC);
+	}
+	if ((err = step_done(ix, ix->putdeal, "cannot write deal")) < 0 || h->kind == SFA_J_NONE || h->kind == SFA_J_NULL)
+		return err;
+	sqlite3_bind_int64(ix->puthist, 1, rid);
+	sqlite3_bind_text(ix->puthist, 2, ix->text.buf + at[NDEAL_COLUMNS], (int)(ix->text.len - at[NDEAL_COLUMNS]),
+			  SQLITE_STATIC);
+	return step_done(ix, ix->puthist, "cannot write stage history");
 }
 
 int sfa_index_put(struct sfa_index *ix, const struct sfa_type *t, const char *id,
@@ -646,7 +781,7 @@ int sfa_index_put(struct sfa_index *ix, const struct sfa_type *t, const char *id
 	sqlite3_reset(ix->rowid);
 	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
 		return db_error(ix, "cannot look up record");
-	if (rc == SQLITE_ROW && ((err = keep_version(ix, rid)) < 0 || (err = del_derived(ix, rid)) < 0))
+	if (rc == SQLITE_ROW && ((err = keep_version(ix, t, rid)) < 0 || (err = del_derived(ix, t, rid)) < 0))
 		return err;
 	sqlite3_bind_text(ix->put, 1, t->name, -1, SQLITE_STATIC);
 	sqlite3_bind_text(ix->put, 2, id, -1, SQLITE_STATIC);
@@ -660,6 +795,8 @@ int sfa_index_put(struct sfa_index *ix, const struct sfa_type *t, const char *id
 	sqlite3_reset(ix->put);
 	if (rc != SQLITE_DONE)
 		return db_error(ix, "cannot write record");
+	if (is_deal(t) && (err = put_deal(ix, rid, id, body, len)) < 0)
+		return err;
 	/* the INSERT's JSON functions have refused a malformed body already */
 	if ((err = sfa_record_decode(&rec, body, len)) < 0)
 		return err;
@@ -683,7 +820,7 @@ int sfa_index_del(struct sfa_index *ix, const struct sfa_type *t, const char *id
 	if (rc == SQLITE_ROW)
 		rid = sqlite3_column_int64(ix->rowid, 0);
 	sqlite3_reset(ix->rowid);
-	if (rc == SQLITE_ROW && ((err = keep_version(ix, rid)) < 0 || (err = del_derived(ix, rid)) < 0))
+	if (rc == SQLITE_ROW && ((err = keep_version(ix, t, rid)) < 0 || (err = del_derived(ix, t, rid)) < 0))
 		return err;
 	sqlite3_bind_text(ix->del, 1, t->name, -1, SQLITE_STATIC);
 	sqlite3_bind_text(ix->del, 2, id, -1, SQLITE_STATIC);
@@ -728,7 +865,23 @@ int sfa_index_forget(struct sfa_index *ix, const struct sfa_type *t, const char 
  */
 static int flush_forget(struct sfa_index *ix)
 {
-	return exec(ix, "UPDATE versions SET body = sfa_scrub(versions.body, f.fields)"
+	struct sfa_buf sql = SFA_BUF_INIT;
+	int err;
+	/* the kept deals lose what their bodies lose */
+	sfa_buf_addstr(&sql, "CREATE TEMP TABLE forget_deals AS SELECT -v.rowid AS k, f.fields FROM versions v"
+		       " JOIN temp.forget_stage f ON v.type = f.type AND v.id = f.id WHERE v.type = '" DEAL_TYPE "';"
+		       " UPDATE deals SET ");
+	for (size_t i = 0; i < NDEAL_COLUMNS; i++)
+		sfa_buf_addf(&sql, "%s%s = CASE WHEN EXISTS (SELECT 1 FROM json_each(f.fields) WHERE value = '%s')"
+			     " THEN NULL ELSE %s END", i ? ", " : "", deal_fields[i], deal_fields[i], deal_fields[i]);
+	sfa_buf_addf(&sql, " FROM temp.forget_deals f WHERE deals.k = f.k;"
+		     " DELETE FROM deal_history WHERE k IN (SELECT k FROM temp.forget_deals f"
+		     " WHERE EXISTS (SELECT 1 FROM json_each(f.fields) WHERE value = '%s'));"
+		     " DROP TABLE temp.forget_deals;", deal_fields[NDEAL_COLUMNS]);
+	err = exec(ix, sql.buf);
+	sfa_buf_release(&sql);
+	return err < 0 ? err :
+	       exec(ix, "UPDATE versions SET body = sfa_scrub(versions.body, f.fields)"
 		    " FROM temp.forget_stage AS f WHERE versions.type = f.type AND versions.id = f.id;"
 		    " INSERT INTO search(search) VALUES('optimize');"
 		    " DELETE FROM temp.forget_stage;");
@@ -1193,6 +1346,101 @@ done:
 	return err < 0 ? err : n;
 }
 
+/* Where `field` is in the deals table: its index in deal_fields, or -1. */
+static int deal_field(const char *field)
+{
+	for (size_t i = 0; i < NDEAL_FIELDS; i++)
+		if (!strcmp(deal_fields[i], field))
+			return (int)i;
+	return -1;
+}
+
+/* Whether the deals table answers `q` for `fields`: deals read in any order, no filter but the read rule. */
+static int deal_query(const struct sfa_query *q, const char *const *fields)
+{
+	if (strcmp(q->type->name, DEAL_TYPE) || !q->unordered || q->nconds || q->or_block || q->match ||
+	    q->refers_to || q->nsort || q->ids_only)
+		return 0;
+	for (size_t i = 0; fields[i]; i++)
+		if (deal_field(fields[i]) < 0)
+			return 0;
+	return 1;
+}
+
+/*
+ * sfa_index_rows from the deals table: one statement for the rows, and
+ * when the history is asked for, a second one over deal_history in the
+ * same key order, stepped alongside.
+ */
+static long deal_rows(struct sfa_index *ix, const struct sfa_query *q, const char *const *fields,
+		      int (*fn)(const char *const *values, void *data), void *data)
+{
+	struct sfa_buf sql = SFA_BUF_INIT;
+	sqlite3_stmt *st = NULL, *hist = NULL;
+	sqlite3_int64 hk = INT64_MIN;
+	size_t nf = 0;
+	const char **out;
+	int *col, rc, hrc = SQLITE_ROW, param = 1, err = 0;
+	long n = 0;
+	/* the rows valid as of commit q->as_of, or the range of the rows now */
+	const char *valid = q->as_of ? "from_seq <= ?1 AND coalesce(to_seq, ?1 + 1) > ?1" : "k > 0 AND ?1 = 0";
+
+	while (fields[nf])
+		nf++;
+	out = sfa_xcalloc(nf + 1, sizeof(*out));
+	col = sfa_xcalloc(nf + 1, sizeof(*col));
+	sfa_buf_addstr(&sql, "SELECT k");
+	for (size_t i = 0, c = 1; i < nf; i++) {
+		int f = deal_field(fields[i]);
+		col[i] = f == (int)NDEAL_COLUMNS ? -1 : (int)c++;
+		if (col[i] > 0)
+			sfa_buf_addf(&sql, ", %s", deal_fields[f]);
+		else if (!hist && (err = prepare(ix, &hist, q->as_of ? "SELECT k, stage_history FROM deal_history ORDER BY k" :
+							 "SELECT k, stage_history FROM deal_history WHERE k > 0 ORDER BY k")) < 0)
+			goto done;
+	}
+	sfa_buf_addf(&sql, " FROM deals WHERE %s", valid);
+	param = 2;
+	if (q->reader) {
+		sfa_buf_addstr(&sql, " AND (owner = ?2 OR coalesce(territory, '') = ''");
+		if (q->reader_territory)
+			sfa_buf_addstr(&sql, " OR territory = ?3");
+		sfa_buf_addch(&sql, ')');
+		param = q->reader_territory ? 4 : 3;
+	}
+	sfa_buf_addf(&sql, " ORDER BY k LIMIT ?%d", param);
+	if ((err = prepare(ix, &st, sql.buf)) < 0)
+		goto done;
+	sqlite3_bind_int64(st, 1, q->as_of);
+	if (q->reader) {
+		sqlite3_bind_text(st, 2, q->reader, -1, SQLITE_STATIC);
+		if (q->reader_territory)
+			sqlite3_bind_text(st, 3, q->reader_territory, -1, SQLITE_STATIC);
+	}
+	sqlite3_bind_int64(st, param, q->limit);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		sqlite3_int64 k = sqlite3_column_int64(st, 0);
+		while (hist && hrc == SQLITE_ROW && hk < k)
+			if ((hrc = sqlite3_step(hist)) == SQLITE_ROW)
+				hk = sqlite3_column_int64(hist, 0);
+		for (size_t i = 0; i < nf; i++)
+			out[i] = col[i] > 0 ? (const char *)sqlite3_column_text(st, col[i]) :
+				 hrc == SQLITE_ROW && hk == k ? (const char *)sqlite3_column_text(hist, 1) : NULL;
+		if ((err = fn(out, data)) < 0)
+			break;
+		n++;
+	}
+	if (err == 0 && (rc != SQLITE_DONE || (hist && hrc != SQLITE_ROW && hrc != SQLITE_DONE)))
+		err = db_error(ix, "cannot read deals");
+done:
+	sqlite3_finalize(st);
+	sqlite3_finalize(hist);
+	sfa_buf_release(&sql);
+	free(out);
+	free(col);
+	return err < 0 ? err : n;
+}
+
 long sfa_index_rows(struct sfa_index *ix, const struct sfa_query *q, const char *const *fields,
 		    int (*fn)(const char *const *values, void *data), void *data)
 {
@@ -1205,6 +1453,8 @@ long sfa_index_rows(struct sfa_index *ix, const struct sfa_query *q, const char 
 	long n = 0;
 	int rc, err = 0;
 
+	if (deal_query(q, fields))
+		return deal_rows(ix, q, fields, fn, data);
 	while (fields[nf])
 		nf++;
 	out = sfa_xcalloc(nf + 1, sizeof(*out));
@@ -1550,7 +1800,7 @@ static int clear_rows(struct sfa_index *ix)
 	return exec(ix, "DELETE FROM records; DELETE FROM fields; DELETE FROM meta WHERE key = 'commit';"
 		    "DELETE FROM keys; DELETE FROM refs; DELETE FROM search;"
 		    "DELETE FROM commits; DELETE FROM versions; DELETE FROM temp.keys_stage;"
-		    "DELETE FROM temp.forget_stage;");
+		    "DELETE FROM temp.forget_stage; DELETE FROM deals; DELETE FROM deal_history;");
 }
 
 /* The blob of SFA_FORGOTTEN_FILE in `commit` (NULL: none); zero when it has none. */

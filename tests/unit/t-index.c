@@ -448,7 +448,7 @@ done:
 
 /* --- the index on its own ----------------------------------------------- */
 
-static int put_rec(struct sfa_index *ix, const char *id, const char *json)
+static int put_as(struct sfa_index *ix, const struct sfa_type *t, const char *id, const char *json)
 {
 	struct sfa_buf body = SFA_BUF_INIT;
 	json_t *rec = json_loads(json, 0, NULL);
@@ -460,10 +460,15 @@ static int put_rec(struct sfa_index *ix, const char *id, const char *json)
 	}
 	sfa_record_encode(&body, rec);
 	git_odb_hash(&oid, body.buf, body.len, GIT_OBJECT_BLOB);
-	err = sfa_index_put(ix, L, id, &oid, body.buf, body.len);
+	err = sfa_index_put(ix, t, id, &oid, body.buf, body.len);
 	json_decref(rec);
 	sfa_buf_release(&body);
 	return err;
+}
+
+static int put_rec(struct sfa_index *ix, const char *id, const char *json)
+{
+	return put_as(ix, L, id, json);
 }
 
 static int collect_ids(const json_t *rec, void *data)
@@ -779,7 +784,7 @@ static void test_index(void)
 		CHECK_STR(list(ix, 3, 0), "a00000000000 a00000000003 0z0000000004");
 		CHECK_INT(sfa_index_field_known(ix, L, "f1499"), 1);
 		/* the layout it was made with is recorded */
-		CHECK_STR(meta(ix, "schema"), "4");
+		CHECK_STR(meta(ix, "schema"), "5");
 		CHECK_INT(sqlite3_exec(sfa_index_db(ix), "UPDATE meta SET value = '1' WHERE key = 'schema'",
 				       NULL, NULL, NULL), SQLITE_OK);
 		sfa_index_free(ix);
@@ -796,7 +801,7 @@ static void test_index(void)
 		CHECK_STR(list(ix, -1, 0), "");
 		CHECK_INT(sfa_index_field_known(ix, L, "f1499"), 0);
 		CHECK_INT(sfa_index_get(ix, L, "a00000000003", &rec), SFA_ENOTFOUND);
-		CHECK_STR(meta(ix, "schema"), "4");
+		CHECK_STR(meta(ix, "schema"), "5");
 		/* and it works as a new one */
 		CHECK_INT(sfa_index_begin(ix), 0);
 		CHECK_INT(put_rec(ix, "e00000000001", "{\"id\":\"e00000000001\",\"created_at\":\"2024-01-01T00:00:00Z\"}"), 0);
@@ -827,6 +832,158 @@ static void test_index(void)
 	sfa_index_free(NULL);
 }
 
+/* --- the deals table ------------------------------------------------------ */
+
+static const char *const deal_test_fields[] = {
+	"id", "owner", "territory", "stage", "amount", "probability", "created_at", "lost_reason",
+	"stage_history", NULL
+};
+
+/* Appends a row of sfa_index_rows as "a|b|...\n", "~" for a missing value, a newline in one as "/". */
+static int collect_row(const char *const *v, void *data)
+{
+	struct sfa_buf *b = data;
+	for (size_t i = 0; deal_test_fields[i]; i++) {
+		if (i)
+			sfa_buf_addch(b, '|');
+		for (const char *p = v[i] ? v[i] : "~"; *p; p++)
+			sfa_buf_addch(b, *p == '\n' ? '/' : *p);
+	}
+	sfa_buf_addch(b, '\n');
+	return 0;
+}
+
+static int cmp_line(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/*
+ * The opportunities' rows as of commit `as_of` for `reader` (NULL: all),
+ * sorted, from the deals table or (by_body) from the records' bodies: a
+ * condition that every record meets sends the query there. "ERR" on failure.
+ */
+static const char *deal_rows(struct sfa_index *ix, long long as_of, const char *reader, const char *territory,
+			     int by_body)
+{
+	static struct sfa_buf out[2] = { SFA_BUF_INIT, SFA_BUF_INIT };
+	struct sfa_buf rows = SFA_BUF_INIT, *o = &out[by_body];
+	struct sfa_cond any = { .field = "id", .op = SFA_OP_NOT_EMPTY };
+	struct sfa_query q = { .type = &sfa_type_opportunity, .limit = -1, .unordered = 1, .as_of = as_of,
+			       .reader = reader, .reader_territory = territory };
+	char **line = NULL;
+	size_t n = 0, alloc = 0;
+	long got;
+
+	if (by_body) {
+		q.conds = &any;
+		q.nconds = 1;
+	}
+	sfa_buf_reset(o);
+	if ((got = sfa_index_rows(ix, &q, deal_test_fields, collect_row, &rows)) < 0) {
+		sfa_buf_release(&rows);
+		return "ERR";
+	}
+	for (char *p = rows.buf, *nl; rows.len && (nl = strchr(p, '\n')); p = nl + 1) {
+		*nl = '\0';
+		SFA_ALLOC_GROW(line, n + 1, alloc);
+		line[n++] = p;
+	}
+	if ((long)n != got)
+		sfa_buf_addstr(o, "BAD COUNT ");
+	qsort(line, n, sizeof(*line), cmp_line);
+	for (size_t i = 0; i < n; i++)
+		sfa_buf_addf(o, "%s\n", line[i]);
+	free(line);
+	sfa_buf_release(&rows);
+	return o->buf;
+}
+
+static void deal_commit(struct sfa_index *ix, int n)
+{
+	char hex[GIT_OID_HEXSZ + 1];
+	git_oid c;
+	snprintf(hex, sizeof(hex), "%040d", n);
+	git_oid_fromstr(&c, hex);
+	CHECK_INT(sfa_index_set_commit(ix, &c, 1700000000 + n), 0);
+	CHECK_INT(sfa_index_end(ix, 1), 0);
+}
+
+static int deal_count(struct sfa_index *ix, const char *where)
+{
+	return atoi(unit_sh("sqlite3 '%s/deals.sqlite' 'SELECT count(*) FROM deals WHERE %s'", unit_tmpdir(), where));
+}
+
+/* The deals table gives what the records' bodies give, now and as of every commit. */
+static void test_deal_rows(void)
+{
+	const struct sfa_type *O = &sfa_type_opportunity;
+	struct sfa_index *ix = NULL;
+	char path[512];
+	json_t *fields;
+
+	snprintf(path, sizeof(path), "%s/deals.sqlite", unit_tmpdir());
+	if (!CHECK_INT(sfa_index_open(&ix, path), 0))
+		return;
+	CHECK_INT(sfa_index_begin(ix), 0);	/* commit 1 */
+	CHECK_INT(put_as(ix, O, "d00000000001", "{\"id\":\"d00000000001\",\"created_at\":\"2024-01-02T00:00:00Z\","
+			 "\"owner\":\"ann\",\"territory\":\"north\",\"stage\":\"qualification\",\"amount\":\"100.00 EUR\","
+			 "\"probability\":40,\"stage_history\":[{\"at\":\"2024-01-02T00:00:00Z\",\"to\":\"qu\\u00e9\"}]}"), 0);
+	/* null, missing, a number where text belongs, escapes */
+	CHECK_INT(put_as(ix, O, "d00000000002", "{\"id\":\"d00000000002\",\"created_at\":5,\"owner\":\"ben\","
+			 "\"stage\":\"closed-lost\",\"probability\":null,\"lost_reason\":\"a \\\"b\\\"\\nc\"}"), 0);
+	CHECK_INT(put_as(ix, O, "d00000000003", "{\"id\":\"d00000000003\",\"owner\":\"ben\",\"territory\":\"\","
+			 "\"probability\":true,\"stage_history\":[]}"), 0);
+	CHECK_INT(put_rec(ix, "d00000000009", "{\"id\":\"d00000000009\",\"owner\":\"ann\"}"), 0);	/* a lead */
+	deal_commit(ix, 1);
+	CHECK_INT(sfa_index_begin(ix), 0);	/* commit 2 */
+	CHECK_INT(put_as(ix, O, "d00000000001", "{\"id\":\"d00000000001\",\"created_at\":\"2024-01-02T00:00:00Z\","
+			 "\"owner\":\"ann\",\"territory\":\"north\",\"stage\":\"proposal\",\"amount\":\"120.50 EUR\","
+			 "\"stage_history\":[{\"at\":\"2024-01-02T00:00:00Z\",\"to\":\"qu\\u00e9\"},"
+			 "{\"at\":\"2024-02-01T00:00:00Z\",\"from\":\"qu\\u00e9\",\"to\":\"proposal\"}]}"), 0);
+	CHECK_INT(sfa_index_del(ix, O, "d00000000002"), 0);
+	CHECK_INT(put_as(ix, O, "d00000000004", "{\"id\":\"d00000000004\",\"owner\":\"cy\",\"territory\":\"south\","
+			 "\"amount\":\"7.00 USD\"}"), 0);
+	deal_commit(ix, 2);
+	CHECK_INT(sfa_index_begin(ix), 0);	/* commit 3: twice in one commit keeps one version */
+	CHECK_INT(put_as(ix, O, "d00000000004", "{\"id\":\"d00000000004\",\"owner\":\"cy\",\"amount\":\"8.00 USD\"}"), 0);
+	CHECK_INT(put_as(ix, O, "d00000000004", "{\"id\":\"d00000000004\",\"owner\":\"cy\",\"amount\":\"9.00 USD\"}"), 0);
+	CHECK_INT(put_as(ix, O, "d00000000003", "{\"id\":\"d00000000003\",\"owner\":\"ben\",\"stage\":\"won\"}"), 0);
+	deal_commit(ix, 3);
+
+	CHECK_INT(deal_count(ix, "k > 0"), 3);
+	CHECK_INT(deal_count(ix, "k < 0"), 4);	/* d1, d2, d3 and d4 as of commit 2 */
+	CHECK_STR(deal_rows(ix, 1, NULL, NULL, 0),
+		  "d00000000001|ann|north|qualification|100.00 EUR|40|2024-01-02T00:00:00Z|~|"
+		  "[/    {\"at\":\"2024-01-02T00:00:00Z\",\"to\":\"qu\xc3\xa9\"}/  ]\n"
+		  "d00000000002|ben|~|closed-lost|~|~|~|a \"b\"/c|~\n"
+		  "d00000000003|ben||~|~|1|~|~|[]\n");
+	CHECK_STR(deal_rows(ix, 0, NULL, NULL, 0),
+		  "d00000000001|ann|north|proposal|120.50 EUR|~|2024-01-02T00:00:00Z|~|"
+		  "[/    {\"at\":\"2024-01-02T00:00:00Z\",\"to\":\"qu\xc3\xa9\"},"
+		  "/    {\"at\":\"2024-02-01T00:00:00Z\",\"from\":\"qu\xc3\xa9\",\"to\":\"proposal\"}/  ]\n"
+		  "d00000000003|ben|~|won|~|~|~|~|~\n"
+		  "d00000000004|cy|~|~|9.00 USD|~|~|~|~\n");
+	for (long long at = 0; at <= 4; at++) {
+		CHECK_STR(deal_rows(ix, at, NULL, NULL, 0), deal_rows(ix, at, NULL, NULL, 1));
+		CHECK_STR(deal_rows(ix, at, "ann", NULL, 0), deal_rows(ix, at, "ann", NULL, 1));
+		CHECK_STR(deal_rows(ix, at, "ben", "south", 0), deal_rows(ix, at, "ben", "south", 1));
+	}
+	CHECK_STR(deal_rows(ix, 2, "ben", "south", 0), "d00000000003|ben||~|~|1|~|~|[]\n"
+		  "d00000000004|cy|south|~|7.00 USD|~|~|~|~\n");
+
+	/* forgetting fields scrubs the kept rows as it scrubs the bodies */
+	CHECK_INT(sfa_index_begin(ix), 0);
+	fields = unit_json("[\"owner\", \"stage_history\"]");
+	CHECK_INT(sfa_index_forget(ix, O, "d00000000001", fields), 0);
+	json_decref(fields);
+	deal_commit(ix, 4);
+	CHECK_STR(deal_rows(ix, 1, NULL, NULL, 0), deal_rows(ix, 1, NULL, NULL, 1));
+	CHECK(strstr(deal_rows(ix, 1, NULL, NULL, 0), "d00000000001|~|north|qualification|100.00 EUR|40|"
+		     "2024-01-02T00:00:00Z|~|~\n") != NULL);
+	sfa_index_free(ix);
+}
+
 void unit_tests(void)
 {
 	setenv("SFA_USER", "Unit Tester <unit@example.com>", 1);
@@ -837,4 +994,5 @@ void unit_tests(void)
 	test_treediff();
 	test_store_bad_names();
 	test_index();
+	test_deal_rows();
 }
