@@ -465,6 +465,12 @@ static const char *key_column(const char *k)
 
 enum { F_ID, F_OWNER, F_TERRITORY, F_SOURCE, F_FAMILY, F_REASON, F_COMPETITOR, F_PIPELINE, F_STAGE, F_AMOUNT,
        F_CURRENCY, F_PROB, F_CLOSE, F_CREATED, F_ENTERED, F_TOUCHED, F_HISTORY, F_NFIELDS };
+/*
+ * The stage history is last: a report that does not read it ends the list
+ * before it. The index keeps all of these in its deals table (lib/index.c),
+ * which reports without filters read; a field it lacks would send every
+ * report to the records' bodies.
+ */
 static const char *const deal_fields[] = {
 	"id", "owner", "territory", "source", "product_family", "lost_reason", "competitor", "pipeline", "stage",
 	"amount", "currency", "probability", "close_date", "created_at", "stage_entered_at", "last_activity_at",
@@ -479,12 +485,19 @@ struct deals {
 /* Which deals' stage history a report reads. */
 enum { HISTORY_NONE, HISTORY_CLOSED, HISTORY_ALL };
 
+struct learning;
+static void learn_deal(struct learning *L, const struct deal *d, const struct step *s, size_t n);
+
 struct load {
 	struct ctx *c;
 	struct deals *out;
 	int ids, history;
 	/* the deals a report reads, by pipeline, stage and close date; NULL: all */
 	int (*want)(struct ctx *c, const struct deal *d);
+	/* NULL, or where the closed deals' histories go (the deals keep none) */
+	struct learning *learn;
+	struct step *scratch;	/* the history being learnt from */
+	size_t ascratch;
 	struct sfa_buf text;
 };
 
@@ -505,12 +518,11 @@ static int is_open(const struct deal *d)
  * than the rest of a report. Entries without "to" or a valid "at" are
  * left out.
  */
-static void take_steps(struct load *l, struct deal *d, const char *json)
+static void take_steps(struct load *l, const char *json, struct step **steps, size_t *n, size_t *alloc)
 {
 	static const char *const names[] = { "to", "from", "at" };
 	const char *pos = json, *end = json + strlen(json);
 	struct sfa_jspan e, v[3];
-	size_t alloc = 0;
 
 	while (sfa_jscan_next(&pos, end, &e) == 1) {
 		struct step st;
@@ -530,8 +542,8 @@ static void take_steps(struct load *l, struct deal *d, const char *json)
 			sfa_jscan_text(&l->text, &v[1]);
 			st.from = intern(&l->c->strs, l->text.buf);
 		}
-		SFA_ALLOC_GROW(d->steps, d->nsteps + 1, alloc);
-		d->steps[d->nsteps++] = st;
+		SFA_ALLOC_GROW(*steps, *n + 1, *alloc);
+		(*steps)[(*n)++] = st;
 	}
 }
 
@@ -549,6 +561,12 @@ static int take_deal(const char *const *f, void *data)
 	d.stage_ix = d.st ? (int)(d.st - d.p->stages) : -1;
 	if (f[F_CLOSE])
 		snprintf(d.close, sizeof(d.close), "%.10s", f[F_CLOSE]);
+	/* every closed deal teaches the statistical forecast, read or not */
+	if (l->learn && d.st && !is_open(&d) && f[F_HISTORY]) {
+		size_t n = 0;
+		take_steps(l, f[F_HISTORY], &l->scratch, &n, &l->ascratch);
+		learn_deal(l->learn, &d, l->scratch, n);
+	}
 	/* the rest costs most of the time of a report: only for the deals it reads */
 	if (l->want && !l->want(c, &d))
 		return 0;
@@ -570,8 +588,10 @@ static int take_deal(const char *const *f, void *data)
 	d.created = time_or(f[F_CREATED], 0);
 	d.entered = time_or(f[F_ENTERED], d.created);
 	d.touched = time_or(f[F_TOUCHED], d.entered);
-	if (f[F_HISTORY] && (l->history == HISTORY_ALL || (l->history == HISTORY_CLOSED && d.st && !is_open(&d))))
-		take_steps(l, &d, f[F_HISTORY]);
+	if ((l->history == HISTORY_ALL || (l->history == HISTORY_CLOSED && d.st && !is_open(&d))) && f[F_HISTORY]) {
+		size_t alloc = 0;
+		take_steps(l, f[F_HISTORY], &d.steps, &d.nsteps, &alloc);
+	}
 	SFA_ALLOC_GROW(l->out->v, l->out->n + 1, l->out->alloc);
 	l->out->v[l->out->n++] = d;
 	return 0;
@@ -602,21 +622,33 @@ static struct sfa_query query_of(struct ctx *c, const struct sfa_type *t, long l
 	return q;
 }
 
+/*
+ * The deals as of commit `seq` (0: now) that `want` takes (NULL: all),
+ * with their ids and the stage histories `history` names; the closed
+ * deals' histories go to `learn` as well when it is not NULL.
+ */
 static int load_some_deals(struct ctx *c, long long seq, int ids, int history,
-			   int (*want)(struct ctx *, const struct deal *), struct deals *out)
+			   int (*want)(struct ctx *, const struct deal *), struct learning *learn,
+			   struct deals *out)
 {
 	struct sfa_query q = query_of(c, sfa_type_find("opportunity"), seq);
-	struct load l = { c, out, ids, history, want, SFA_BUF_INIT };
+	struct load l = { c, out, ids, history, want, learn, NULL, 0, SFA_BUF_INIT };
+	const char *fields[F_NFIELDS + 1];
 	long n;
+
+	memcpy(fields, deal_fields, sizeof(fields));
+	if (history == HISTORY_NONE && !learn)
+		fields[F_HISTORY] = NULL;
 	q.unordered = 1;
-	n = sfa_index_rows(sfa_store_index(c->s), &q, deal_fields, take_deal, &l);
+	n = sfa_index_rows(sfa_store_index(c->s), &q, fields, take_deal, &l);
 	sfa_buf_release(&l.text);
+	free(l.scratch);
 	return n < 0 ? (int)n : 0;
 }
 
 static int load_deals(struct ctx *c, long long seq, int ids, int history, struct deals *out)
 {
-	return load_some_deals(c, seq, ids, history, NULL, out);
+	return load_some_deals(c, seq, ids, history, NULL, NULL, out);
 }
 
 static int in_period(struct ctx *c, const char *date)
@@ -634,6 +666,12 @@ static int want_open(struct ctx *c, const struct deal *d)
 static int want_in_period(struct ctx *c, const struct deal *d)
 {
 	return in_period(c, d->close);
+}
+
+/* what a simulated forecast reads: the deals that may yet close, and those closed in the period */
+static int want_open_or_in_period(struct ctx *c, const struct deal *d)
+{
+	return is_open(d) || in_period(c, d->close);
 }
 
 /* The group key of the --by keys for a deal (then the report's own parts). */
@@ -730,7 +768,7 @@ static int report_pipeline(struct ctx *c)
 	const char *key[MAX_KEY];
 	int err;
 
-	if ((err = load_some_deals(c, c->seq, 0, 0, want_open, &ds)) < 0)
+	if ((err = load_some_deals(c, c->seq, 0, 0, want_open, NULL, &ds)) < 0)
 		goto done;
 	for (size_t i = 0; i < ds.n; i++) {
 		const struct deal *d = &ds.v[i];
@@ -871,7 +909,7 @@ done:
  * for the won ones the same again. Sorted, for counting by bisection.
  */
 struct learned {
-	double *won, *closed;
+	long long *won, *closed;	/* seconds */
 	size_t nwon, nclosed, awon, aclosed;
 };
 
@@ -886,53 +924,92 @@ static size_t pipeline_ix(const struct sfa_pipelines *ps, const struct sfa_pipel
 	return (size_t)(p - ps->list);
 }
 
-static void learn(struct learning *L, const struct deals *ds)
+static void learning_init(struct learning *L, const struct sfa_pipelines *ps)
 {
-	L->np = L->ps->n;
+	L->ps = ps;
+	L->np = ps->n;
 	L->by = sfa_xcalloc(L->np, sizeof(*L->by));
 	for (size_t i = 0; i < L->np; i++)
-		L->by[i] = sfa_xcalloc(L->ps->list[i].nstages, sizeof(**L->by));
-	for (size_t i = 0; i < ds->n; i++) {
-		const struct deal *d = &ds->v[i];
-		const struct step *s = d->steps;
-		size_t n = d->nsteps, close = 0, found = 0;
-		int won = 0;
-		if (!d->st || is_open(d) || !d->p)
-			continue;
-		for (size_t j = 0; j < n; j++) {
-			const struct sfa_stage *st = sfa_pipeline_stage(d->p, s[j].to);
-			if (st && (st->won || st->lost)) {
-				close = j;
-				found = 1;
-				won = st->won;
-			}
-		}
-		for (size_t j = 0; found && j < close; j++) {
-			const struct sfa_stage *st = sfa_pipeline_stage(d->p, s[j].to);
-			struct learned *l;
-			int later = 0;
-			if (!st || st->won || st->lost)
-				continue;
-			for (size_t q = j + 1; q < close; q++)
-				later |= !strcmp(s[q].to, s[j].to);
-			if (later)
-				continue;
-			l = &L->by[pipeline_ix(L->ps, d->p)][st - d->p->stages];
-			SFA_ALLOC_GROW(l->closed, l->nclosed + 1, l->aclosed);
-			l->closed[l->nclosed++] = (double)(s[close].at - s[j].at);
-			if (won) {
-				SFA_ALLOC_GROW(l->won, l->nwon + 1, l->awon);
-				l->won[l->nwon++] = (double)(s[close].at - s[j].at);
-			}
+		L->by[i] = sfa_xcalloc(ps->list[i].nstages, sizeof(**L->by));
+}
+
+/* What closed deal `d` with stage history s[0..n) teaches. */
+static void learn_deal(struct learning *L, const struct deal *d, const struct step *s, size_t n)
+{
+	size_t close = 0, found = 0;
+	int won = 0;
+
+	if (!d->st || is_open(d) || !d->p)
+		return;
+	for (size_t j = 0; j < n; j++) {
+		const struct sfa_stage *st = sfa_pipeline_stage(d->p, s[j].to);
+		if (st && (st->won || st->lost)) {
+			close = j;
+			found = 1;
+			won = st->won;
 		}
 	}
+	for (size_t j = 0; found && j < close; j++) {
+		const struct sfa_stage *st = sfa_pipeline_stage(d->p, s[j].to);
+		struct learned *l;
+		int later = 0;
+		if (!st || st->won || st->lost)
+			continue;
+		for (size_t q = j + 1; q < close; q++)
+			later |= !strcmp(s[q].to, s[j].to);
+		if (later)
+			continue;
+		l = &L->by[pipeline_ix(L->ps, d->p)][st - d->p->stages];
+		SFA_ALLOC_GROW(l->closed, l->nclosed + 1, l->aclosed);
+		l->closed[l->nclosed++] = s[close].at - s[j].at;
+		if (won) {
+			SFA_ALLOC_GROW(l->won, l->nwon + 1, l->awon);
+			l->won[l->nwon++] = s[close].at - s[j].at;
+		}
+	}
+}
+
+/*
+ * Sorts v[0..n) by radix, a byte at a time from the lowest, skipping the
+ * bytes all values share: a million deals teach a few million times, and
+ * qsort took a sixth of a simulated forecast over them.
+ */
+static void sort_seconds(long long *v, size_t n)
+{
+	unsigned long long *a = (unsigned long long *)v, *b = sfa_xcalloc(n ? n : 1, sizeof(*b)), *t;
+	const unsigned long long flip = 1ULL << 63;	/* negative before positive, as unsigned */
+
+	for (size_t i = 0; i < n; i++)
+		a[i] ^= flip;
+	for (int shift = 0; shift < 64; shift += 8) {
+		size_t count[256] = { 0 }, at = 0;
+		for (size_t i = 0; i < n; i++)
+			count[(a[i] >> shift) & 0xff]++;
+		if (n && count[(a[0] >> shift) & 0xff] == n)
+			continue;
+		for (int d = 0; d < 256; d++) {
+			size_t c = count[d];
+			count[d] = at;
+			at += c;
+		}
+		for (size_t i = 0; i < n; i++)
+			b[count[(a[i] >> shift) & 0xff]++] = a[i];
+		t = a;
+		a = b;
+		b = t;
+	}
+	for (size_t i = 0; i < n; i++)
+		v[i] = (long long)(a[i] ^ flip);
+	free(a == (unsigned long long *)v ? b : a);
+}
+
+/* Sorts what was learnt, for win_chance. */
+static void learning_sort(struct learning *L)
+{
 	for (size_t i = 0; i < L->np; i++)
 		for (size_t j = 0; j < L->ps->list[i].nstages; j++) {
-			struct learned *l = &L->by[i][j];
-			if (l->nwon)
-				qsort(l->won, l->nwon, sizeof(double), cmp_double);
-			if (l->nclosed)
-				qsort(l->closed, l->nclosed, sizeof(double), cmp_double);
+			sort_seconds(L->by[i][j].won, L->by[i][j].nwon);
+			sort_seconds(L->by[i][j].closed, L->by[i][j].nclosed);
 		}
 }
 
@@ -949,7 +1026,7 @@ static void learning_free(struct learning *L)
 }
 
 /* Entries of sorted `v` below `x` (or at most `x` when `le`). */
-static size_t count_below(const double *v, size_t n, double x, int le)
+static size_t count_below(const long long *v, size_t n, long long x, int le)
 {
 	size_t lo = 0, hi = n;
 	while (lo < hi) {
@@ -971,15 +1048,15 @@ static size_t count_below(const double *v, size_t n, double x, int le)
 static double win_chance(struct ctx *c, const struct learning *L, const struct deal *d)
 {
 	const struct learned *l = &L->by[pipeline_ix(L->ps, d->p)][d->stage_ix];
-	double age = (double)(c->now - d->entered), lo, hi;
+	long long age = c->now - d->entered, lo, hi;
 	size_t den, num;
 
 	if (c->to_t <= c->now)
 		return 0;
-	lo = (double)(c->from_t - d->entered);
+	lo = c->from_t - d->entered;
 	if (lo < age)
 		lo = age;
-	hi = (double)(c->to_t - d->entered);
+	hi = c->to_t - d->entered;
 	den = l->nclosed - count_below(l->closed, l->nclosed, age, 1);
 	if (!den)
 		return in_period(c, d->close) ? d->prob / 100.0 : 0;
@@ -1091,10 +1168,13 @@ static void simulate(struct groups *sim, struct sim_deal *v, size_t n, int runs,
 	free(var);
 }
 
-/* The figures of a forecast by group: sums per category and, with runs, the simulated totals. */
-static int forecast_groups(struct ctx *c, const struct deals *ds, int runs, struct groups *g)
+/*
+ * The figures of a forecast by group: sums per category and, with runs,
+ * the simulated totals, from what `L` learnt (sorted).
+ */
+static int forecast_groups(struct ctx *c, const struct deals *ds, const struct learning *L, int runs,
+			   struct groups *g)
 {
-	struct learning L = { .ps = c->ps };
 	struct groups sim = { .nkey = c->o->nby };
 	struct sim_deal *sv = NULL;
 	size_t nsv = 0, asv = 0;
@@ -1102,8 +1182,6 @@ static int forecast_groups(struct ctx *c, const struct deals *ds, int runs, stru
 	unsigned long long rng = c->o->seed;
 	int err = 0;
 
-	if (runs > 0)
-		learn(&L, ds);
 	for (size_t i = 0; i < ds->n && !err; i++) {
 		const struct deal *d = &ds->v[i];
 		struct group *x;
@@ -1126,7 +1204,7 @@ static int forecast_groups(struct ctx *c, const struct deals *ds, int runs, stru
 		} else if (!is_open(d) || runs <= 0) {
 			continue;
 		}
-		if (runs <= 0 || !is_open(d) || (p = win_chance(c, &L, d)) <= 0)
+		if (runs <= 0 || !is_open(d) || (p = win_chance(c, L, d)) <= 0)
 			continue;
 		amount = d->amount;
 		if (target && *d->currency && (err = convert(c, d->amount, d->currency, target, &amount)) < 0)
@@ -1148,8 +1226,6 @@ static int forecast_groups(struct ctx *c, const struct deals *ds, int runs, stru
 		sim.v[i].sims = NULL;
 	}
 	groups_free(&sim);
-	if (runs > 0)
-		learning_free(&L);
 	return err;
 }
 
@@ -1236,12 +1312,17 @@ static int report_forecast(struct ctx *c)
 {
 	struct deals ds = { 0 };
 	struct groups g = { .nkey = c->o->nby };
+	struct learning L = { 0 };
 	int runs = (int)c->o->simulations, err;
 
 	/* without a simulation only the deals closing in the period count */
-	if ((err = load_some_deals(c, c->seq, 0, runs > 0 ? HISTORY_CLOSED : HISTORY_NONE,
-				   runs > 0 ? NULL : want_in_period, &ds)) < 0 ||
-	    (err = forecast_groups(c, &ds, runs, &g)) < 0)
+	if (runs > 0)
+		learning_init(&L, c->ps);
+	if ((err = load_some_deals(c, c->seq, 0, HISTORY_NONE, runs > 0 ? want_open_or_in_period : want_in_period,
+				   runs > 0 ? &L : NULL, &ds)) < 0)
+		goto done;
+	learning_sort(&L);
+	if ((err = forecast_groups(c, &ds, &L, runs, &g)) < 0)
 		goto done;
 	groups_sort(&g, c->o->nby);
 	by_columns(c);
@@ -1290,6 +1371,7 @@ static int report_forecast(struct ctx *c)
 done:
 	groups_free(&g);
 	deals_free(&ds);
+	learning_free(&L);
 	return err;
 }
 
@@ -1329,6 +1411,7 @@ static int report_accuracy(struct ctx *c)
 	for (int k = periods - 1; k >= 0 && !err; k--) {
 		struct deals then = { 0 };
 		struct groups g = { .nkey = c->o->nby }, act = { .nkey = c->o->nby };
+		struct learning L = { 0 };
 		const char *key[MAX_KEY];
 		char name[16];
 		long long seq;
@@ -1344,7 +1427,7 @@ static int report_accuracy(struct ctx *c)
 		snprintf(name, sizeof(name), "%04d-Q%d", y, (m - 1) / 3 + 1);
 		c->now = now;
 		if ((err = set_period(c, name, NULL)) < 0)
-			break;
+			goto next;
 		start = c->from_t;
 		/* what closed: won deals dated in the period, as the store says now */
 		for (size_t i = 0; i < actual.n; i++) {
@@ -1357,16 +1440,21 @@ static int report_accuracy(struct ctx *c)
 			x->v[F_WON] += d->amount;
 		}
 		if ((err = merge_currencies(c, &act, 1u << F_WON, 0)) < 0)
-			break;
+			goto next;
 		/* what the forecast said when the period began */
 		if ((none = seq_at(c, start, &seq)) < 0) {
 			err = none;
-			break;
+			goto next;
 		}
 		c->now = start;
-		if (!none && ((err = load_deals(c, seq, 0, runs > 0 ? HISTORY_CLOSED : HISTORY_NONE, &then)) < 0 ||
-			      (err = forecast_groups(c, &then, runs, &g)) < 0))
-			break;
+		if (!none && runs > 0)
+			learning_init(&L, c->ps);
+		if (!none && (err = load_some_deals(c, seq, 0, HISTORY_NONE, runs > 0 ? want_open_or_in_period :
+						    want_in_period, runs > 0 ? &L : NULL, &then)) < 0)
+			goto next;
+		learning_sort(&L);
+		if (!none && (err = forecast_groups(c, &then, &L, runs, &g)) < 0)
+			goto next;
 		for (size_t i = 0; i < act.n; i++)	/* periods where something closed unforecast */
 			group_get(&g, act.v[i].key, act.v[i].currency, 0);
 		groups_sort(&g, c->o->nby);
@@ -1392,9 +1480,11 @@ static int report_accuracy(struct ctx *c)
 				json_array_append_new(c->r->rows, row);
 			}
 		}
+next:
 		groups_free(&g);
 		groups_free(&act);
 		deals_free(&then);
+		learning_free(&L);
 	}
 	c->now = now;
 	chart(c, SFA_CHART_BARS, "period,method", "forecast,actual", "error_pct");

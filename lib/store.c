@@ -335,8 +335,12 @@ int sfa_store_open(struct sfa_store **out, const char *path)
 	if ((err = open_repo(&s, path)) < 0)
 		return err;
 	if ((err = sfa_store_head(s, &head)) == 0 && open_index(s) < 0) {
-		/* Unreadable (not a database, corrupt): it is derived, so start afresh. */
-		if ((err = sfa_store_lock_write(s)) == 0)
+		/*
+		 * Unreadable (not a database, corrupt) or of another layout: it is
+		 * derived, so start afresh, unless another command did so while
+		 * this one waited for the lock.
+		 */
+		if ((err = sfa_store_lock_write(s)) == 0 && open_index(s) < 0)
 			err = fresh_index(s, &head);
 		sfa_store_unlock_write(s);
 	}
