@@ -488,10 +488,15 @@ enum { HISTORY_NONE, HISTORY_CLOSED, HISTORY_ALL };
 struct learning;
 static void learn_deal(struct learning *L, const struct deal *d, const struct step *s, size_t n);
 
+/* The fields before F_PIPELINE are read only when a report needs them. */
+#define NEED(f) (1u << (f))
+
 struct load {
 	struct ctx *c;
 	struct deals *out;
-	int ids, history;
+	unsigned needs;
+	int history;
+	int at[F_NFIELDS];	/* where each field is in the values read, or -1 */
 	/* the deals a report reads, by pipeline, stage and close date; NULL: all */
 	int (*want)(struct ctx *c, const struct deal *d);
 	/* NULL, or where the closed deals' histories go (the deals keep none) */
@@ -547,12 +552,16 @@ static void take_steps(struct load *l, const char *json, struct step **steps, si
 	}
 }
 
-static int take_deal(const char *const *f, void *data)
+static int take_deal(const char *const *values, void *data)
 {
 	struct load *l = data;
 	struct ctx *c = l->c;
 	struct deal d = { 0 };
 	struct sfa_money m;
+	const char *f[F_NFIELDS];
+
+	for (int i = 0; i < F_NFIELDS; i++)
+		f[i] = l->at[i] < 0 ? NULL : values[l->at[i]];
 
 	d.p = sfa_pipeline_find(c->ps, f[F_PIPELINE]);
 	if (!d.p)
@@ -576,8 +585,7 @@ static int take_deal(const char *const *f, void *data)
 	d.family = intern(&c->strs, f[F_FAMILY]);
 	d.reason = intern(&c->strs, f[F_REASON]);
 	d.competitor = intern(&c->strs, f[F_COMPETITOR]);
-	if (l->ids)
-		d.id = intern(&c->strs, f[F_ID]);
+	d.id = intern(&c->strs, f[F_ID]);
 	if (f[F_AMOUNT] && sfa_money_parse(&m, f[F_AMOUNT], f[F_CURRENCY]) == 0) {
 		d.amount = m.minor;
 		d.currency = intern(&c->strs, m.currency);
@@ -622,23 +630,47 @@ static struct sfa_query query_of(struct ctx *c, const struct sfa_type *t, long l
 	return q;
 }
 
+/* The fields the --by keys read (NEED). */
+static unsigned by_needs(struct ctx *c)
+{
+	static const struct { const char *key; int field; } reads[] = {
+		{ "rep", F_OWNER }, { "team", F_OWNER }, { "territory", F_TERRITORY }, { "source", F_SOURCE },
+		{ "product-family", F_FAMILY }, { "reason", F_REASON }, { "competitor", F_COMPETITOR },
+	};
+	unsigned needs = 0;
+	for (size_t i = 0; i < c->o->nby; i++)
+		for (size_t k = 0; k < sizeof(reads) / sizeof(reads[0]); k++)
+			if (!strcmp(c->o->by[i], reads[k].key))
+				needs |= NEED(reads[k].field);
+	return needs;
+}
+
 /*
  * The deals as of commit `seq` (0: now) that `want` takes (NULL: all),
- * with their ids and the stage histories `history` names; the closed
- * deals' histories go to `learn` as well when it is not NULL.
+ * with the fields before F_PIPELINE that `needs` names and those the
+ * --by keys read (the others NULL: a million deals' owners, sources and
+ * the like cost a fifth of a report that does not show them), and the
+ * stage histories `history` names; the closed deals' histories go to
+ * `learn` as well when it is not NULL.
  */
-static int load_some_deals(struct ctx *c, long long seq, int ids, int history,
+static int load_some_deals(struct ctx *c, long long seq, unsigned needs, int history,
 			   int (*want)(struct ctx *, const struct deal *), struct learning *learn,
 			   struct deals *out)
 {
 	struct sfa_query q = query_of(c, sfa_type_find("opportunity"), seq);
-	struct load l = { c, out, ids, history, want, learn, NULL, 0, SFA_BUF_INIT };
+	struct load l = { c, out, needs | by_needs(c), history, { 0 }, want, learn, NULL, 0, SFA_BUF_INIT };
 	const char *fields[F_NFIELDS + 1];
+	size_t nf = 0;
 	long n;
 
-	memcpy(fields, deal_fields, sizeof(fields));
-	if (history == HISTORY_NONE && !learn)
-		fields[F_HISTORY] = NULL;
+	for (int i = 0; i < F_NFIELDS; i++) {
+		int read = i >= F_PIPELINE ? i != F_HISTORY || history != HISTORY_NONE || learn :
+			   (l.needs & NEED(i)) != 0;
+		l.at[i] = read ? (int)nf : -1;
+		if (read)
+			fields[nf++] = deal_fields[i];
+	}
+	fields[nf] = NULL;
 	q.unordered = 1;
 	n = sfa_index_rows(sfa_store_index(c->s), &q, fields, take_deal, &l);
 	sfa_buf_release(&l.text);
@@ -646,9 +678,9 @@ static int load_some_deals(struct ctx *c, long long seq, int ids, int history,
 	return n < 0 ? (int)n : 0;
 }
 
-static int load_deals(struct ctx *c, long long seq, int ids, int history, struct deals *out)
+static int load_deals(struct ctx *c, long long seq, unsigned needs, int history, struct deals *out)
 {
-	return load_some_deals(c, seq, ids, history, NULL, NULL, out);
+	return load_some_deals(c, seq, needs, history, NULL, NULL, out);
 }
 
 static int in_period(struct ctx *c, const char *date)
@@ -969,23 +1001,27 @@ static void learn_deal(struct learning *L, const struct deal *d, const struct st
 	}
 }
 
-/*
- * Sorts v[0..n) by radix, a byte at a time from the lowest, skipping the
- * bytes all values share: a million deals teach a few million times, and
- * qsort took a sixth of a simulated forecast over them.
- */
-static void sort_seconds(long long *v, size_t n)
-{
-	unsigned long long *a = (unsigned long long *)v, *b = sfa_xcalloc(n ? n : 1, sizeof(*b)), *t;
-	const unsigned long long flip = 1ULL << 63;	/* negative before positive, as unsigned */
+/* A sort key and what it belongs to. */
+struct keyed {
+	unsigned long long key;
+	size_t at;
+};
 
-	for (size_t i = 0; i < n; i++)
-		a[i] ^= flip;
+/*
+ * Sorts v[0..n) by key, stably, by radix: a byte at a time from the
+ * lowest, skipping the bytes all keys share. A forecast over a million
+ * deals sorts millions of learnt times and the simulated deals; qsort
+ * took a fifth of its time.
+ */
+static void sort_keyed(struct keyed *v, size_t n)
+{
+	struct keyed *a = v, *b = sfa_xcalloc(n ? n : 1, sizeof(*b)), *t;
+
 	for (int shift = 0; shift < 64; shift += 8) {
 		size_t count[256] = { 0 }, at = 0;
 		for (size_t i = 0; i < n; i++)
-			count[(a[i] >> shift) & 0xff]++;
-		if (n && count[(a[0] >> shift) & 0xff] == n)
+			count[(a[i].key >> shift) & 0xff]++;
+		if (n && count[(a[0].key >> shift) & 0xff] == n)
 			continue;
 		for (int d = 0; d < 256; d++) {
 			size_t c = count[d];
@@ -993,14 +1029,27 @@ static void sort_seconds(long long *v, size_t n)
 			at += c;
 		}
 		for (size_t i = 0; i < n; i++)
-			b[count[(a[i] >> shift) & 0xff]++] = a[i];
+			b[count[(a[i].key >> shift) & 0xff]++] = a[i];
 		t = a;
 		a = b;
 		b = t;
 	}
+	if (a != v)
+		memcpy(v, a, n * sizeof(*v));
+	free(a == v ? b : a);
+}
+
+/* Sorts seconds v[0..n). */
+static void sort_seconds(long long *v, size_t n)
+{
+	const unsigned long long flip = 1ULL << 63;	/* negative before positive, as unsigned */
+	struct keyed *k = sfa_xcalloc(n ? n : 1, sizeof(*k));
 	for (size_t i = 0; i < n; i++)
-		v[i] = (long long)(a[i] ^ flip);
-	free(a == (unsigned long long *)v ? b : a);
+		k[i].key = (unsigned long long)v[i] ^ flip;
+	sort_keyed(k, n);
+	for (size_t i = 0; i < n; i++)
+		v[i] = (long long)(k[i].key ^ flip);
+	free(k);
 }
 
 /* Sorts what was learnt, for win_chance. */
@@ -1108,6 +1157,32 @@ static int cmp_sim_deal(const void *a, const void *b)
 	return (x->p > y->p) - (x->p < y->p);
 }
 
+/* Sorts as cmp_sim_deal does: by spread with sort_keyed, then each run of equal spreads. */
+static void sort_sim_deals(struct sim_deal *v, size_t n)
+{
+	struct keyed *k = sfa_xcalloc(n ? n : 1, sizeof(*k));
+	struct sim_deal *w = sfa_xcalloc(n ? n : 1, sizeof(*w));
+
+	for (size_t i = 0; i < n; i++) {
+		unsigned long long bits;
+		memcpy(&bits, &v[i].var, sizeof(bits));
+		k[i].key = ~bits;	/* var >= 0: its bits grow with it; widest first */
+		k[i].at = i;
+	}
+	sort_keyed(k, n);
+	for (size_t i = 0; i < n; i++)
+		w[i] = v[k[i].at];
+	for (size_t i = 0, j; i < n; i = j) {
+		for (j = i + 1; j < n && w[j].var == w[i].var; j++)
+			;
+		if (j - i > 1)
+			qsort(w + i, j - i, sizeof(*w), cmp_sim_deal);
+	}
+	memcpy(v, w, n * sizeof(*v));
+	free(k);
+	free(w);
+}
+
 /* Adds `amount` to the runs picked with chance `p` each, by geometric skips: work ∝ p. */
 static void draw_wins(long long *sims, int runs, double p, long long amount, unsigned long long *rng)
 {
@@ -1130,7 +1205,7 @@ static void simulate(struct groups *sim, struct sim_deal *v, size_t n, int runs,
 	double *mean = sfa_xcalloc(sim->n + 1, sizeof(double)), *var = sfa_xcalloc(sim->n + 1, sizeof(double));
 	double cost = 0;
 
-	qsort(v, n, sizeof(*v), cmp_sim_deal);
+	sort_sim_deals(v, n);
 	for (size_t i = 0; i < n; i++) {
 		struct group *x = &sim->v[v[i].group];
 		double p = v[i].p, q = 1 - p;
@@ -1579,7 +1654,7 @@ static int report_changes(struct ctx *c)
 	sfa_buf_addf(&c->r->meta, "%s to ", def);
 	sfa_time_iso(def, tb);
 	sfa_buf_addstr(&c->r->meta, def);
-	if ((err = load_deals(c, sa, 1, 0, &a)) < 0 || (err = load_deals(c, sb, 1, 0, &b)) < 0)
+	if ((err = load_deals(c, sa, NEED(F_ID), 0, &a)) < 0 || (err = load_deals(c, sb, NEED(F_ID), 0, &b)) < 0)
 		goto done;
 	if (a.n)
 		qsort(a.v, a.n, sizeof(*a.v), cmp_deal_id);
@@ -1817,7 +1892,7 @@ static int report_activity(struct ctx *c)
 	if ((n = sfa_index_rows(sfa_store_index(c->s), &q, fields, take_activity, &r)) < 0)
 		return (int)n;
 	if (per_rep) {	/* open deals of each rep, and those with no open activity ahead */
-		err = load_deals(c, c->seq, 1, 0, &ds);
+		err = load_deals(c, c->seq, NEED(F_ID) | NEED(F_OWNER), 0, &ds);
 		for (size_t i = 0; i < ds.n && !err; i++) {
 			const struct deal *d = &ds.v[i];
 			const char *key[1] = { d->owner ? d->owner : c->none };
