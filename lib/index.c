@@ -1,3 +1,5 @@
+#include <pthread.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -39,6 +41,10 @@ struct sfa_index {
 	sqlite3_stmt *rowid, *delkeys, *delrefs, *delsearch, *addkey, *addref, *addsearch, *stagekey, *delstage;
 	sqlite3_stmt *keep, *addcommit, *stageforget;
 	sqlite3_stmt *putdeal, *puthist, *deldeal, *delhist, *keepdeal, *keephist;	/* see deal_fields */
+	sqlite3_stmt *getbody;
+	/* a bulk write: the deals written by the commit being indexed, see flush_deals */
+	sqlite3_int64 *deferred;
+	size_t ndeferred, adeferred;
 	sqlite3_int64 seq;	/* in a write transaction: the number of the commit being indexed */
 	/*
 	 * A bulk write stages match keys in an unindexed table and moves them
@@ -179,7 +185,8 @@ static int prepare_deals(struct sfa_index *ix)
 	    (err = prepare(ix, &ix->puthist, "INSERT INTO deal_history VALUES(?1, ?2)")) == 0 &&
 	    (err = prepare(ix, &ix->keephist, "INSERT INTO deal_history SELECT -?3, stage_history FROM deal_history"
 					       " WHERE k = ?1")) == 0 &&
-	    (err = prepare(ix, &ix->deldeal, "DELETE FROM deals WHERE k = ?1")) == 0)
+	    (err = prepare(ix, &ix->deldeal, "DELETE FROM deals WHERE k = ?1")) == 0 &&
+	    (err = prepare(ix, &ix->getbody, "SELECT id, body FROM records WHERE rowid = ?1")) == 0)
 		err = prepare(ix, &ix->delhist, "DELETE FROM deal_history WHERE k = ?1");
 	sfa_buf_release(&put);
 	sfa_buf_release(&keep);
@@ -193,7 +200,7 @@ static void finalize_all(struct sfa_index *ix)
 				 &ix->delkeys, &ix->delrefs, &ix->delsearch, &ix->addkey, &ix->addref,
 				 &ix->addsearch, &ix->stagekey, &ix->delstage, &ix->keep, &ix->addcommit,
 				 &ix->stageforget, &ix->putdeal, &ix->puthist, &ix->deldeal, &ix->delhist,
-				 &ix->keepdeal, &ix->keephist };
+				 &ix->keepdeal, &ix->keephist, &ix->getbody };
 	for (size_t i = 0; i < sizeof(all) / sizeof(all[0]); i++) {
 		sqlite3_finalize(*all[i]);
 		*all[i] = NULL;
@@ -283,6 +290,7 @@ static int set_meta(struct sfa_index *ix, const char *key, const char *value)
 static void free_buf(void *p);
 static int flush_keys(struct sfa_index *ix);
 static int flush_forget(struct sfa_index *ix);
+static int flush_deals(struct sfa_index *ix);
 static int step_done(struct sfa_index *ix, sqlite3_stmt *st, const char *what);
 static int is_plain_column(const char *field);
 
@@ -492,6 +500,7 @@ void sfa_index_free(struct sfa_index *ix)
 	sqlite3_close(ix->db);
 	nameset_clear(&ix->seen);
 	sfa_buf_release(&ix->text);
+	free(ix->deferred);
 	free(ix->path);
 	free(ix);
 }
@@ -554,7 +563,7 @@ int sfa_index_end(struct sfa_index *ix, int commit)
 	int err = 0, forgot = ix->forgetting;
 	ix->bulk = 0;
 	ix->forgetting = 0;
-	if (commit && (err = flush_names(ix)) == 0 && (err = flush_keys(ix)) == 0 &&
+	if (commit && (err = flush_deals(ix)) == 0 && (err = flush_names(ix)) == 0 && (err = flush_keys(ix)) == 0 &&
 	    (!forgot || (err = flush_forget(ix)) == 0) && (err = exec(ix, "COMMIT")) == 0) {
 		/*
 		 * The write-ahead log still holds pages of the versions before
@@ -566,6 +575,7 @@ int sfa_index_end(struct sfa_index *ix, int commit)
 		return 0;
 	}
 	ix->staged = 0;
+	ix->ndeferred = 0;
 	nameset_clear(&ix->seen);
 	sqlite3_exec(ix->db, "ROLLBACK", NULL, NULL, NULL);
 	return err;
@@ -575,6 +585,8 @@ int sfa_index_set_commit(struct sfa_index *ix, const git_oid *commit, long long 
 {
 	char hex[GIT_OID_HEXSZ + 1];
 	int err;
+	if ((err = flush_deals(ix)) < 0)
+		return err;
 	git_oid_tostr(hex, sizeof(hex), commit);
 	sqlite3_bind_int64(ix->addcommit, 1, ix->seq);
 	sqlite3_bind_blob(ix->addcommit, 2, commit->id, GIT_OID_RAWSZ, SQLITE_STATIC);
@@ -736,13 +748,16 @@ static int keep_version(struct sfa_index *ix, const struct sfa_type *t, sqlite3_
 	return 0;
 }
 
-/* The deals table's rows of record `rid` (see deal_fields), from its body. */
-static int put_deal(struct sfa_index *ix, sqlite3_int64 rid, const char *id, const char *body, size_t len)
+enum { DEAL_ROW = 1, DEAL_HISTORY = 2 };
+
+/* The deals table's row of record `rid` (see deal_fields), its history, or both (`parts`), from its body. */
+static int put_deal(struct sfa_index *ix, sqlite3_int64 rid, const char *id, const char *body, size_t len,
+		    int parts)
 {
 	struct sfa_jspan v[NDEAL_FIELDS];
 	size_t at[NDEAL_FIELDS];
 	const struct sfa_jspan *h = &v[NDEAL_COLUMNS];
-	int err;
+	int err = 0;
 
 	if (sfa_jscan_object(body, len, deal_fields, NDEAL_FIELDS, v) < 0)
 		return sfa_error_set(SFA_EINPUT, "%s %s: not a JSON object", DEAL_TYPE, id);
@@ -753,7 +768,7 @@ static int put_deal(struct sfa_index *ix, sqlite3_int64 rid, const char *id, con
 	}
 	sqlite3_bind_int64(ix->putdeal, 1, rid);
 	sqlite3_bind_int64(ix->putdeal, 2, ix->seq);
-	for (size_t i = 0; i < NDEAL_COLUMNS; i++) {
+	for (size_t i = 0; i < NDEAL_COLUMNS && (parts & DEAL_ROW); i++) {
 		int col = (int)i + 3;
 		/* as the records table's own columns hold them: the id written, created_at only as text */
 		if (!strcmp(deal_fields[i], "id"))
@@ -764,12 +779,49 @@ static int put_deal(struct sfa_index *ix, sqlite3_int64 rid, const char *id, con
 		else
 			sqlite3_bind_text(ix->putdeal, col, ix->text.buf + at[i], (int)(at[i + 1] - at[i]), SQLITE_STATIC);
 	}
-	if ((err = step_done(ix, ix->putdeal, "cannot write deal")) < 0 || h->kind == SFA_J_NONE || h->kind == SFA_J_NULL)
+	if (((parts & DEAL_ROW) && (err = step_done(ix, ix->putdeal, "cannot write deal")) < 0) ||
+	    !(parts & DEAL_HISTORY) || h->kind == SFA_J_NONE || h->kind == SFA_J_NULL)
 		return err;
 	sqlite3_bind_int64(ix->puthist, 1, rid);
 	sqlite3_bind_text(ix->puthist, 2, ix->text.buf + at[NDEAL_COLUMNS], (int)(ix->text.len - at[NDEAL_COLUMNS]),
 			  SQLITE_STATIC);
 	return step_done(ix, ix->puthist, "cannot write stage history");
+}
+
+static int cmp_rowid(const void *a, const void *b)
+{
+	sqlite3_int64 x = *(const sqlite3_int64 *)a, y = *(const sqlite3_int64 *)b;
+	return (x > y) - (x < y);
+}
+
+/*
+ * The deals rows of the records a bulk write put in this commit, at its
+ * end: written in key order, all the rows, then all the histories, they
+ * fill pages one after the other. Written with each record, they would
+ * be spread one a page among the records' pages, and a report reading a
+ * million deals would read half the index file to find them.
+ */
+static int flush_deals(struct sfa_index *ix)
+{
+	int err = 0;
+
+	qsort(ix->deferred, ix->ndeferred, sizeof(*ix->deferred), cmp_rowid);
+	for (int part = DEAL_ROW; part <= DEAL_HISTORY && !err; part++)
+		for (size_t i = 0; i < ix->ndeferred && !err; i++) {
+			int rc;
+			if (i && ix->deferred[i] == ix->deferred[i - 1])
+				continue;	/* put twice in the commit */
+			sqlite3_bind_int64(ix->getbody, 1, ix->deferred[i]);
+			if ((rc = sqlite3_step(ix->getbody)) == SQLITE_ROW)
+				err = put_deal(ix, ix->deferred[i], (const char *)sqlite3_column_text(ix->getbody, 0),
+					       (const char *)sqlite3_column_text(ix->getbody, 1),
+					       (size_t)sqlite3_column_bytes(ix->getbody, 1), part);
+			else if (rc != SQLITE_DONE)	/* none: deleted again in the commit */
+				err = db_error(ix, "cannot read record");
+			sqlite3_reset(ix->getbody);
+		}
+	ix->ndeferred = 0;
+	return err;
 }
 
 int sfa_index_put(struct sfa_index *ix, const struct sfa_type *t, const char *id,
@@ -802,8 +854,12 @@ int sfa_index_put(struct sfa_index *ix, const struct sfa_type *t, const char *id
 	sqlite3_reset(ix->put);
 	if (rc != SQLITE_DONE)
 		return db_error(ix, "cannot write record");
-	if (is_deal(t) && (err = put_deal(ix, rid, id, body, len)) < 0)
+	if (is_deal(t) && ix->bulk) {
+		SFA_ALLOC_GROW(ix->deferred, ix->ndeferred + 1, ix->adeferred);
+		ix->deferred[ix->ndeferred++] = rid;
+	} else if (is_deal(t) && (err = put_deal(ix, rid, id, body, len, DEAL_ROW | DEAL_HISTORY)) < 0) {
 		return err;
+	}
 	/* the INSERT's JSON functions have refused a malformed body already */
 	if ((err = sfa_record_decode(&rec, body, len)) < 0)
 		return err;
@@ -1375,6 +1431,77 @@ static int deal_query(const struct sfa_query *q, const char *const *fields)
 }
 
 /*
+ * The deals table is read by a thread of its own while the caller's
+ * thread takes the rows: SQLite's part and the caller's overlap, on a
+ * million deals a third of a report. Rows go over in batches of copies.
+ */
+#define BATCH_ROWS 1024
+#define NBATCHES 4
+
+struct batch {
+	struct sfa_buf text;	/* the values, each ended by a NUL */
+	size_t *at;		/* per row, per field: where in text, or SIZE_MAX for none */
+	size_t n;
+	int full, last;
+};
+
+struct deal_reader {
+	sqlite3_stmt *st, *hist;	/* the rows; deal_history in the same key order, or NULL */
+	const int *col;			/* per field: its column in st, or -1 for the history */
+	size_t nf;
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	struct batch b[NBATCHES];
+	int stop;			/* set by the taker: read no further */
+	int rc;				/* SQLITE_DONE, or the error that ended the reading */
+};
+
+static void *read_deals(void *arg)
+{
+	struct deal_reader *r = arg;
+	sqlite3_int64 hk = INT64_MIN;
+	int hrc = SQLITE_ROW, rc = SQLITE_ROW;
+
+	for (size_t next = 0; rc == SQLITE_ROW; next = (next + 1) % NBATCHES) {
+		struct batch *b = &r->b[next];
+		pthread_mutex_lock(&r->mu);
+		while (b->full && !r->stop)
+			pthread_cond_wait(&r->cv, &r->mu);
+		rc = r->stop ? SQLITE_DONE : SQLITE_ROW;
+		pthread_mutex_unlock(&r->mu);
+		if (rc != SQLITE_ROW)
+			break;
+		sfa_buf_reset(&b->text);
+		for (b->n = 0; b->n < BATCH_ROWS && (rc = sqlite3_step(r->st)) == SQLITE_ROW; b->n++) {
+			sqlite3_int64 k = sqlite3_column_int64(r->st, 0);
+			while (r->hist && hrc == SQLITE_ROW && hk < k)
+				if ((hrc = sqlite3_step(r->hist)) == SQLITE_ROW)
+					hk = sqlite3_column_int64(r->hist, 0);
+			for (size_t i = 0; i < r->nf; i++) {
+				sqlite3_stmt *from = r->col[i] > 0 ? r->st : hrc == SQLITE_ROW && hk == k ? r->hist : NULL;
+				int c = r->col[i] > 0 ? r->col[i] : 1;
+				const char *v = from ? (const char *)sqlite3_column_text(from, c) : NULL;
+				size_t *at = &b->at[b->n * r->nf + i];
+				*at = v ? b->text.len : SIZE_MAX;
+				if (v) {
+					sfa_buf_add(&b->text, v, (size_t)sqlite3_column_bytes(from, c));
+					sfa_buf_addch(&b->text, 0);
+				}
+			}
+		}
+		if (rc == SQLITE_ROW || rc == SQLITE_DONE)
+			rc = r->hist && hrc != SQLITE_ROW && hrc != SQLITE_DONE ? hrc : rc;
+		pthread_mutex_lock(&r->mu);
+		b->full = 1;
+		b->last = rc != SQLITE_ROW;
+		r->rc = rc;
+		pthread_cond_broadcast(&r->cv);
+		pthread_mutex_unlock(&r->mu);
+	}
+	return NULL;
+}
+
+/*
  * sfa_index_rows from the deals table: one statement for the rows, and
  * when the history is asked for, a second one over deal_history in the
  * same key order, stepped alongside.
@@ -1382,12 +1509,12 @@ static int deal_query(const struct sfa_query *q, const char *const *fields)
 static long deal_rows(struct sfa_index *ix, const struct sfa_query *q, const char *const *fields,
 		      int (*fn)(const char *const *values, void *data), void *data)
 {
+	struct deal_reader r = { .mu = PTHREAD_MUTEX_INITIALIZER, .cv = PTHREAD_COND_INITIALIZER, .rc = SQLITE_DONE };
 	struct sfa_buf sql = SFA_BUF_INIT;
-	sqlite3_stmt *st = NULL, *hist = NULL;
-	sqlite3_int64 hk = INT64_MIN;
+	pthread_t thread;
 	size_t nf = 0;
 	const char **out;
-	int *col, rc, hrc = SQLITE_ROW, param = 1, err = 0;
+	int *col, param = 1, err = 0;
 	long n = 0;
 	/* the rows valid as of commit q->as_of, or the range of the rows now */
 	const char *valid = q->as_of ? "from_seq <= ?1 AND coalesce(to_seq, ?1 + 1) > ?1" : "k > 0 AND ?1 = 0";
@@ -1396,14 +1523,18 @@ static long deal_rows(struct sfa_index *ix, const struct sfa_query *q, const cha
 		nf++;
 	out = sfa_xcalloc(nf + 1, sizeof(*out));
 	col = sfa_xcalloc(nf + 1, sizeof(*col));
+	for (size_t i = 0; i < NBATCHES; i++) {
+		sfa_buf_init(&r.b[i].text, 0);
+		r.b[i].at = sfa_xcalloc(BATCH_ROWS * (nf ? nf : 1), sizeof(size_t));
+	}
 	sfa_buf_addstr(&sql, "SELECT k");
 	for (size_t i = 0, c = 1; i < nf; i++) {
 		int f = deal_field(fields[i]);
 		col[i] = f == (int)NDEAL_COLUMNS ? -1 : (int)c++;
 		if (col[i] > 0)
 			sfa_buf_addf(&sql, ", %s", deal_fields[f]);
-		else if (!hist && (err = prepare(ix, &hist, q->as_of ? "SELECT k, stage_history FROM deal_history ORDER BY k" :
-							 "SELECT k, stage_history FROM deal_history WHERE k > 0 ORDER BY k")) < 0)
+		else if (!r.hist && (err = prepare(ix, &r.hist, q->as_of ? "SELECT k, stage_history FROM deal_history ORDER BY k" :
+							   "SELECT k, stage_history FROM deal_history WHERE k > 0 ORDER BY k")) < 0)
 			goto done;
 	}
 	sfa_buf_addf(&sql, " FROM deals WHERE %s", valid);
@@ -1422,33 +1553,56 @@ static long deal_rows(struct sfa_index *ix, const struct sfa_query *q, const cha
 	 * its neighbours in too. Measured on a million deals, reading them
 	 * took half the time of mapping them, and a tenth of the memory.
 	 */
-	if ((err = exec(ix, "PRAGMA mmap_size=0")) < 0 || (err = prepare(ix, &st, sql.buf)) < 0)
+	if ((err = exec(ix, "PRAGMA mmap_size=0")) < 0 || (err = prepare(ix, &r.st, sql.buf)) < 0)
 		goto done;
-	sqlite3_bind_int64(st, 1, q->as_of);
+	sqlite3_bind_int64(r.st, 1, q->as_of);
 	if (q->reader) {
-		sqlite3_bind_text(st, 2, q->reader, -1, SQLITE_STATIC);
+		sqlite3_bind_text(r.st, 2, q->reader, -1, SQLITE_STATIC);
 		if (q->reader_territory)
-			sqlite3_bind_text(st, 3, q->reader_territory, -1, SQLITE_STATIC);
+			sqlite3_bind_text(r.st, 3, q->reader_territory, -1, SQLITE_STATIC);
 	}
-	sqlite3_bind_int64(st, param, q->limit);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		sqlite3_int64 k = sqlite3_column_int64(st, 0);
-		while (hist && hrc == SQLITE_ROW && hk < k)
-			if ((hrc = sqlite3_step(hist)) == SQLITE_ROW)
-				hk = sqlite3_column_int64(hist, 0);
-		for (size_t i = 0; i < nf; i++)
-			out[i] = col[i] > 0 ? (const char *)sqlite3_column_text(st, col[i]) :
-				 hrc == SQLITE_ROW && hk == k ? (const char *)sqlite3_column_text(hist, 1) : NULL;
-		if ((err = fn(out, data)) < 0)
+	sqlite3_bind_int64(r.st, param, q->limit);
+	r.col = col;
+	r.nf = nf;
+	/* the connection is the reader's until it is joined: `fn` must not use the index */
+	if (pthread_create(&thread, NULL, read_deals, &r) != 0) {
+		err = sfa_error_set(SFA_ESTORE, "index '%s': cannot start a thread to read deals", ix->path);
+		goto done;
+	}
+	for (size_t next = 0;; next = (next + 1) % NBATCHES) {
+		struct batch *b = &r.b[next];
+		int last;
+		pthread_mutex_lock(&r.mu);
+		while (!b->full)
+			pthread_cond_wait(&r.cv, &r.mu);
+		pthread_mutex_unlock(&r.mu);
+		for (size_t row = 0; row < b->n && !err; row++, n++) {
+			for (size_t i = 0; i < nf; i++) {
+				size_t at = b->at[row * nf + i];
+				out[i] = at == SIZE_MAX ? NULL : b->text.buf + at;
+			}
+			err = fn(out, data);
+		}
+		pthread_mutex_lock(&r.mu);
+		last = b->last;
+		b->full = 0;
+		r.stop = err < 0;
+		pthread_cond_broadcast(&r.cv);
+		pthread_mutex_unlock(&r.mu);
+		if (last || err < 0)
 			break;
-		n++;
 	}
-	if (err == 0 && (rc != SQLITE_DONE || (hist && hrc != SQLITE_ROW && hrc != SQLITE_DONE)))
+	pthread_join(thread, NULL);
+	if (err == 0 && r.rc != SQLITE_DONE)
 		err = db_error(ix, "cannot read deals");
 done:
-	sqlite3_finalize(st);
-	sqlite3_finalize(hist);
+	sqlite3_finalize(r.st);
+	sqlite3_finalize(r.hist);
 	exec(ix, "PRAGMA mmap_size=" MMAP_SIZE);
+	for (size_t i = 0; i < NBATCHES; i++) {
+		sfa_buf_release(&r.b[i].text);
+		free(r.b[i].at);
+	}
 	sfa_buf_release(&sql);
 	free(out);
 	free(col);
@@ -1809,6 +1963,7 @@ static int walk_line(struct sfa_index *ix, git_repository *repo, const git_oid *
 static int clear_rows(struct sfa_index *ix)
 {
 	ix->staged = 0;
+	ix->ndeferred = 0;
 	ix->seq = 1;
 	nameset_clear(&ix->seen);
 	return exec(ix, "DELETE FROM records; DELETE FROM fields; DELETE FROM meta WHERE key = 'commit';"

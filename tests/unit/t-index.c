@@ -981,6 +981,27 @@ static void test_deal_rows(void)
 	CHECK_STR(deal_rows(ix, 1, NULL, NULL, 0), deal_rows(ix, 1, NULL, NULL, 1));
 	CHECK(strstr(deal_rows(ix, 1, NULL, NULL, 0), "d00000000001|~|north|qualification|100.00 EUR|40|"
 		     "2024-01-02T00:00:00Z|~|~\n") != NULL);
+
+	/* a bulk write puts the deals' rows at the end of each commit: the same rows */
+	CHECK_INT(sfa_index_begin(ix), 0);	/* commit 5 */
+	sfa_index_bulk(ix, 1);
+	CHECK_INT(put_as(ix, O, "d00000000005", "{\"id\":\"d00000000005\",\"owner\":\"ann\",\"amount\":\"1.00 EUR\"}"), 0);
+	CHECK_INT(put_as(ix, O, "d00000000005", "{\"id\":\"d00000000005\",\"owner\":\"ann\",\"amount\":\"2.00 EUR\","
+			 "\"stage_history\":[{\"at\":\"2024-03-01T00:00:00Z\",\"to\":\"won\"}]}"), 0);
+	CHECK_INT(put_as(ix, O, "d00000000006", "{\"id\":\"d00000000006\",\"owner\":\"ann\"}"), 0);
+	CHECK_INT(sfa_index_del(ix, O, "d00000000006"), 0);
+	CHECK_INT(put_as(ix, O, "d00000000004", "{\"id\":\"d00000000004\",\"owner\":\"dee\",\"amount\":\"10.00 USD\"}"), 0);
+	deal_commit(ix, 5);
+	CHECK_INT(deal_count(ix, "k > 0"), 4);
+	CHECK_STR(deal_rows(ix, 0, "ben", "north", 0), "d00000000001|ann|north|proposal|120.50 EUR|~|2024-01-02T00:00:00Z|~|"
+		  "[/    {\"at\":\"2024-01-02T00:00:00Z\",\"to\":\"qu\xc3\xa9\"},"
+		  "/    {\"at\":\"2024-02-01T00:00:00Z\",\"from\":\"qu\xc3\xa9\",\"to\":\"proposal\"}/  ]\n"
+		  "d00000000003|ben|~|won|~|~|~|~|~\n"
+		  "d00000000004|dee|~|~|10.00 USD|~|~|~|~\n"
+		  "d00000000005|ann|~|~|2.00 EUR|~|~|~|[/    {\"at\":\"2024-03-01T00:00:00Z\",\"to\":\"won\"}/  ]\n");
+	for (long long at = 0; at <= 5; at++)
+		CHECK_STR(deal_rows(ix, at, NULL, NULL, 0), deal_rows(ix, at, NULL, NULL, 1));
+	CHECK(strstr(deal_rows(ix, 4, NULL, NULL, 0), "d00000000004|cy|~|~|9.00 USD|") != NULL);
 	sfa_index_free(ix);
 }
 
