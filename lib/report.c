@@ -485,8 +485,18 @@ struct deals {
 /* Which deals' stage history a report reads. */
 enum { HISTORY_NONE, HISTORY_CLOSED, HISTORY_ALL };
 
+/*
+ * A move of a closed deal's history as the forecast learns from it: the
+ * stage moved to, as its index in the deal's pipeline (-1: one it does
+ * not have), and when.
+ */
+struct move {
+	int stage;
+	time_t at;
+};
+
 struct learning;
-static void learn_deal(struct learning *L, const struct deal *d, const struct step *s, size_t n);
+static void learn_deal(struct learning *L, const struct deal *d, const struct move *m, size_t n);
 
 /* The fields before F_PIPELINE are read only when a report needs them. */
 #define NEED(f) (1u << (f))
@@ -501,7 +511,7 @@ struct load {
 	int (*want)(struct ctx *c, const struct deal *d);
 	/* NULL, or where the closed deals' histories go (the deals keep none) */
 	struct learning *learn;
-	struct step *scratch;	/* the history being learnt from */
+	struct move *scratch;	/* the history being learnt from */
 	size_t ascratch;
 	struct sfa_buf text;
 };
@@ -552,6 +562,58 @@ static void take_steps(struct load *l, const char *json, struct step **steps, si
 	}
 }
 
+/* The index in `p` of the stage named by string `v` (a span of JSON text), or -1. */
+static int stage_index(struct load *l, const struct sfa_pipeline *p, const struct sfa_jspan *v)
+{
+	const struct sfa_stage *st;
+	if (v->escaped) {
+		sfa_buf_reset(&l->text);
+		sfa_jscan_text(&l->text, v);
+		st = sfa_pipeline_stage(p, l->text.buf);
+		return st ? (int)(st - p->stages) : -1;
+	}
+	for (size_t i = 0; i < p->nstages; i++)
+		if (!strncmp(p->stages[i].name, v->p, v->len) && !p->stages[i].name[v->len])
+			return (int)i;
+	return -1;
+}
+
+/*
+ * The moves of closed deal `d`'s stage history (JSON text) into
+ * l->scratch, as take_steps reads them, with no names copied: the
+ * forecast learns from hundreds of thousands of histories.
+ */
+static size_t take_moves(struct load *l, const struct deal *d, const char *json)
+{
+	static const char *const names[] = { "to", "at" };
+	const char *pos = json, *end = json + strlen(json);
+	struct sfa_jspan e, v[2];
+	size_t n = 0;
+
+	while (sfa_jscan_next(&pos, end, &e) == 1) {
+		struct move m;
+		char at[64];
+		const char *text = at;
+		if (e.kind != SFA_J_OBJECT || sfa_jscan_object(e.p, e.len, names, 2, v) < 0 ||
+		    v[0].kind != SFA_J_STRING || v[1].kind != SFA_J_STRING)
+			continue;
+		if (v[1].escaped || v[1].len >= sizeof(at)) {
+			sfa_buf_reset(&l->text);
+			sfa_jscan_text(&l->text, &v[1]);
+			text = l->text.buf;
+		} else {
+			memcpy(at, v[1].p, v[1].len);
+			at[v[1].len] = '\0';
+		}
+		if (sfa_time_parse(&m.at, text) < 0)
+			continue;
+		m.stage = stage_index(l, d->p, &v[0]);
+		SFA_ALLOC_GROW(l->scratch, n + 1, l->ascratch);
+		l->scratch[n++] = m;
+	}
+	return n;
+}
+
 static int take_deal(const char *const *values, void *data)
 {
 	struct load *l = data;
@@ -571,11 +633,8 @@ static int take_deal(const char *const *values, void *data)
 	if (f[F_CLOSE])
 		snprintf(d.close, sizeof(d.close), "%.10s", f[F_CLOSE]);
 	/* every closed deal teaches the statistical forecast, read or not */
-	if (l->learn && d.st && !is_open(&d) && f[F_HISTORY]) {
-		size_t n = 0;
-		take_steps(l, f[F_HISTORY], &l->scratch, &n, &l->ascratch);
-		learn_deal(l->learn, &d, l->scratch, n);
-	}
+	if (l->learn && d.st && !is_open(&d) && f[F_HISTORY])
+		learn_deal(l->learn, &d, l->scratch, take_moves(l, &d, f[F_HISTORY]));
 	/* the rest costs most of the time of a report: only for the deals it reads */
 	if (l->want && !l->want(c, &d))
 		return 0;
@@ -965,38 +1024,36 @@ static void learning_init(struct learning *L, const struct sfa_pipelines *ps)
 		L->by[i] = sfa_xcalloc(ps->list[i].nstages, sizeof(**L->by));
 }
 
-/* What closed deal `d` with stage history s[0..n) teaches. */
-static void learn_deal(struct learning *L, const struct deal *d, const struct step *s, size_t n)
+/* What closed deal `d` with the moves m[0..n) teaches. */
+static void learn_deal(struct learning *L, const struct deal *d, const struct move *m, size_t n)
 {
+	const struct sfa_stage *stages = d->p ? d->p->stages : NULL;
 	size_t close = 0, found = 0;
 	int won = 0;
 
 	if (!d->st || is_open(d) || !d->p)
 		return;
-	for (size_t j = 0; j < n; j++) {
-		const struct sfa_stage *st = sfa_pipeline_stage(d->p, s[j].to);
-		if (st && (st->won || st->lost)) {
+	for (size_t j = 0; j < n; j++)
+		if (m[j].stage >= 0 && (stages[m[j].stage].won || stages[m[j].stage].lost)) {
 			close = j;
 			found = 1;
-			won = st->won;
+			won = stages[m[j].stage].won;
 		}
-	}
 	for (size_t j = 0; found && j < close; j++) {
-		const struct sfa_stage *st = sfa_pipeline_stage(d->p, s[j].to);
 		struct learned *l;
 		int later = 0;
-		if (!st || st->won || st->lost)
+		if (m[j].stage < 0 || stages[m[j].stage].won || stages[m[j].stage].lost)
 			continue;
 		for (size_t q = j + 1; q < close; q++)
-			later |= !strcmp(s[q].to, s[j].to);
+			later |= m[q].stage == m[j].stage;
 		if (later)
 			continue;
-		l = &L->by[pipeline_ix(L->ps, d->p)][st - d->p->stages];
+		l = &L->by[pipeline_ix(L->ps, d->p)][m[j].stage];
 		SFA_ALLOC_GROW(l->closed, l->nclosed + 1, l->aclosed);
-		l->closed[l->nclosed++] = s[close].at - s[j].at;
+		l->closed[l->nclosed++] = m[close].at - m[j].at;
 		if (won) {
 			SFA_ALLOC_GROW(l->won, l->nwon + 1, l->awon);
-			l->won[l->nwon++] = s[close].at - s[j].at;
+			l->won[l->nwon++] = m[close].at - m[j].at;
 		}
 	}
 }

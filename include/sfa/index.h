@@ -164,8 +164,11 @@ long sfa_index_list(struct sfa_index *ix, const struct sfa_query *q,
  * or body fields) of each record matching `q` (its sort and limit apply
  * too), as text: strings unquoted, numbers as digits, lists and objects as
  * JSON, NULL for a missing field. For reports, which read a few fields of
- * many records: no record is parsed. Returns the number of rows or a
- * negative code (also when `fn` fails).
+ * many records: no record is parsed. Opportunities read in any order with
+ * no condition but the read rule come from the index's deals table, read
+ * by a second thread; `fn` runs on the caller's thread and must not use
+ * the index meanwhile. Returns the number of rows or a negative code (also
+ * when `fn` fails).
  */
 long sfa_index_rows(struct sfa_index *ix, const struct sfa_query *q, const char *const *fields,
 		    int (*fn)(const char *const *values, void *data), void *data);
