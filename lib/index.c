@@ -805,6 +805,8 @@ static int flush_deals(struct sfa_index *ix)
 {
 	int err = 0;
 
+	if (!ix->ndeferred)
+		return 0;
 	qsort(ix->deferred, ix->ndeferred, sizeof(*ix->deferred), cmp_rowid);
 	for (int part = DEAL_ROW; part <= DEAL_HISTORY && !err; part++)
 		for (size_t i = 0; i < ix->ndeferred && !err; i++) {
