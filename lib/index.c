@@ -15,11 +15,12 @@
 #include "sfa/jscan.h"
 #include "sfa/utf8.h"
 #include "sfa/progress.h"
+#include "sfa/record.h"
 #include "sfa/stream.h"
 #include "sfa/treediff.h"
 #include "sfa/banned.h"
 
-#define SCHEMA_VERSION "5"
+#define SCHEMA_VERSION "6"
 /* as much of the index file as SQLite maps (it caps this at its build's limit) */
 #define MMAP_SIZE "68719476736"
 
@@ -132,12 +133,13 @@ static const char secondary[] =
  * its rowid in versions for a kept one; it holds for the commits from_seq
  * <= seq < to_seq (NULL: on). So the deals now are the range k > 0, and a
  * report as of a commit reads the rows valid then, as source_sql does.
- * The history (last in the list) goes by the same keys.
+ * The history (last in the list) goes by the same keys, as its moves
+ * (SFA_INDEX_MOVES): a third of its JSON, read several times faster.
  */
 static const char *const deal_fields[] = {
 	"id", "owner", "territory", "source", "product_family", "lost_reason", "competitor", "pipeline",
 	"stage", "amount", "currency", "probability", "close_date", "created_at", "stage_entered_at",
-	"last_activity_at", "stage_history", NULL
+	"last_activity_at", SFA_INDEX_MOVES, NULL
 };
 #define NDEAL_FIELDS (sizeof(deal_fields) / sizeof(deal_fields[0]) - 1)
 #define NDEAL_COLUMNS (NDEAL_FIELDS - 1)
@@ -183,8 +185,8 @@ static int prepare_deals(struct sfa_index *ix)
 	sfa_buf_addstr(&keep, " FROM deals WHERE k = ?1");
 	if ((err = prepare(ix, &ix->putdeal, put.buf)) == 0 && (err = prepare(ix, &ix->keepdeal, keep.buf)) == 0 &&
 	    (err = prepare(ix, &ix->puthist, "INSERT INTO deal_history VALUES(?1, ?2)")) == 0 &&
-	    (err = prepare(ix, &ix->keephist, "INSERT INTO deal_history SELECT -?3, stage_history FROM deal_history"
-					       " WHERE k = ?1")) == 0 &&
+	    (err = prepare(ix, &ix->keephist, "INSERT INTO deal_history SELECT -?3, " SFA_INDEX_MOVES
+					       " FROM deal_history WHERE k = ?1")) == 0 &&
 	    (err = prepare(ix, &ix->deldeal, "DELETE FROM deals WHERE k = ?1")) == 0 &&
 	    (err = prepare(ix, &ix->getbody, "SELECT id, body FROM records WHERE rowid = ?1")) == 0)
 		err = prepare(ix, &ix->delhist, "DELETE FROM deal_history WHERE k = ?1");
@@ -750,22 +752,76 @@ static int keep_version(struct sfa_index *ix, const struct sfa_type *t, sqlite3_
 
 enum { DEAL_ROW = 1, DEAL_HISTORY = 2 };
 
+/* Appends `n` bytes of a name, a tab, newline or backslash in it escaped. */
+static void add_move_name(struct sfa_buf *out, const char *s, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (s[i] == '\t' || s[i] == '\n' || s[i] == '\\')
+			sfa_buf_addf(out, "\\%c", s[i] == '\t' ? 't' : s[i] == '\n' ? 'n' : '\\');
+		else
+			sfa_buf_addch(out, s[i]);
+}
+
+/*
+ * Appends the moves (SFA_INDEX_MOVES) of a stage history, `h` a span of
+ * its JSON; 0, or -1 when it is no list (no moves at all, NULL). `name`
+ * is scratch.
+ */
+static int add_moves(struct sfa_buf *out, const struct sfa_jspan *h, struct sfa_buf *name)
+{
+	static const char *const names[] = { "to", "from", "at" };
+	const char *pos = h->p, *end = h->p + h->len;
+	struct sfa_jspan e, v[3];
+
+	if (h->kind != SFA_J_ARRAY)
+		return -1;
+	while (sfa_jscan_next(&pos, end, &e) == 1) {
+		time_t at;
+		if (e.kind != SFA_J_OBJECT || sfa_jscan_object(e.p, e.len, names, 3, v) < 0 ||
+		    v[0].kind != SFA_J_STRING || v[2].kind != SFA_J_STRING)
+			continue;
+		sfa_buf_reset(name);
+		sfa_jscan_text(name, &v[2]);
+		if (sfa_time_parse(&at, name->buf) < 0)
+			continue;
+		sfa_buf_addf(out, "%lld\t", (long long)at);
+		sfa_buf_reset(name);
+		sfa_jscan_text(name, &v[0]);
+		add_move_name(out, name->buf, name->len);
+		sfa_buf_addch(out, '\t');
+		if (v[1].kind == SFA_J_STRING) {
+			sfa_buf_reset(name);
+			sfa_jscan_text(name, &v[1]);
+			add_move_name(out, name->buf, name->len);
+		}
+		sfa_buf_addch(out, '\n');
+	}
+	return 0;
+}
+
 /* The deals table's row of record `rid` (see deal_fields), its history, or both (`parts`), from its body. */
 static int put_deal(struct sfa_index *ix, sqlite3_int64 rid, const char *id, const char *body, size_t len,
 		    int parts)
 {
+	const char *names[NDEAL_FIELDS];
 	struct sfa_jspan v[NDEAL_FIELDS];
-	size_t at[NDEAL_FIELDS];
-	const struct sfa_jspan *h = &v[NDEAL_COLUMNS];
-	int err = 0;
+	size_t at[NDEAL_FIELDS + 1];
+	struct sfa_buf name = SFA_BUF_INIT;
+	int err = 0, moves;
 
-	if (sfa_jscan_object(body, len, deal_fields, NDEAL_FIELDS, v) < 0)
+	memcpy(names, deal_fields, sizeof(names));
+	names[NDEAL_COLUMNS] = SFA_INDEX_MOVES_OF;
+	if (sfa_jscan_object(body, len, names, NDEAL_FIELDS, v) < 0)
 		return sfa_error_set(SFA_EINPUT, "%s %s: not a JSON object", DEAL_TYPE, id);
 	sfa_buf_reset(&ix->text);
-	for (size_t i = 0; i < NDEAL_FIELDS; i++) {
+	for (size_t i = 0; i < NDEAL_COLUMNS; i++) {
 		at[i] = ix->text.len;
 		sfa_jscan_text(&ix->text, &v[i]);
 	}
+	at[NDEAL_COLUMNS] = ix->text.len;
+	moves = add_moves(&ix->text, &v[NDEAL_COLUMNS], &name);
+	at[NDEAL_FIELDS] = ix->text.len;
+	sfa_buf_release(&name);
 	sqlite3_bind_int64(ix->putdeal, 1, rid);
 	sqlite3_bind_int64(ix->putdeal, 2, ix->seq);
 	for (size_t i = 0; i < NDEAL_COLUMNS && (parts & DEAL_ROW); i++) {
@@ -780,10 +836,10 @@ static int put_deal(struct sfa_index *ix, sqlite3_int64 rid, const char *id, con
 			sqlite3_bind_text(ix->putdeal, col, ix->text.buf + at[i], (int)(at[i + 1] - at[i]), SQLITE_STATIC);
 	}
 	if (((parts & DEAL_ROW) && (err = step_done(ix, ix->putdeal, "cannot write deal")) < 0) ||
-	    !(parts & DEAL_HISTORY) || h->kind == SFA_J_NONE || h->kind == SFA_J_NULL)
+	    !(parts & DEAL_HISTORY) || moves < 0)
 		return err;
 	sqlite3_bind_int64(ix->puthist, 1, rid);
-	sqlite3_bind_text(ix->puthist, 2, ix->text.buf + at[NDEAL_COLUMNS], (int)(ix->text.len - at[NDEAL_COLUMNS]),
+	sqlite3_bind_text(ix->puthist, 2, ix->text.buf + at[NDEAL_COLUMNS], (int)(at[NDEAL_FIELDS] - at[NDEAL_COLUMNS]),
 			  SQLITE_STATIC);
 	return step_done(ix, ix->puthist, "cannot write stage history");
 }
@@ -942,7 +998,7 @@ static int flush_forget(struct sfa_index *ix)
 	sfa_buf_addf(&sql, " FROM temp.forget_deals f WHERE deals.k = f.k;"
 		     " DELETE FROM deal_history WHERE k IN (SELECT k FROM temp.forget_deals f"
 		     " WHERE EXISTS (SELECT 1 FROM json_each(f.fields) WHERE value = '%s'));"
-		     " DROP TABLE temp.forget_deals;", deal_fields[NDEAL_COLUMNS]);
+		     " DROP TABLE temp.forget_deals;", SFA_INDEX_MOVES_OF);
 	err = exec(ix, sql.buf);
 	sfa_buf_release(&sql);
 	return err < 0 ? err :
@@ -1535,8 +1591,9 @@ static long deal_rows(struct sfa_index *ix, const struct sfa_query *q, const cha
 		col[i] = f == (int)NDEAL_COLUMNS ? -1 : (int)c++;
 		if (col[i] > 0)
 			sfa_buf_addf(&sql, ", %s", deal_fields[f]);
-		else if (!r.hist && (err = prepare(ix, &r.hist, q->as_of ? "SELECT k, stage_history FROM deal_history ORDER BY k" :
-							   "SELECT k, stage_history FROM deal_history WHERE k > 0 ORDER BY k")) < 0)
+		else if (!r.hist && (err = prepare(ix, &r.hist, q->as_of ?
+						   "SELECT k, " SFA_INDEX_MOVES " FROM deal_history ORDER BY k" :
+						   "SELECT k, " SFA_INDEX_MOVES " FROM deal_history WHERE k > 0 ORDER BY k")) < 0)
 			goto done;
 	}
 	sfa_buf_addf(&sql, " FROM deals WHERE %s", valid);
@@ -1619,7 +1676,8 @@ long sfa_index_rows(struct sfa_index *ix, const struct sfa_query *q, const char 
 	const char **out, **body_names;
 	struct sfa_jspan *spans;
 	size_t nf = 0, nbody = 0, *at;
-	char *plain;
+	char *plain, *moves;
+	struct sfa_buf name = SFA_BUF_INIT;
 	long n = 0;
 	int rc, err = 0;
 
@@ -1632,6 +1690,7 @@ long sfa_index_rows(struct sfa_index *ix, const struct sfa_query *q, const char 
 	body_names = sfa_xcalloc(nf + 1, sizeof(*body_names));
 	spans = sfa_xcalloc(nf + 1, sizeof(*spans));
 	plain = sfa_xcalloc(nf + 1, 1);
+	moves = sfa_xcalloc(nf + 1, 1);
 	/*
 	 * The columns come from SQL, the body's fields from one pass over its
 	 * text (sfa_jscan_object): a JSON path per field would have SQLite
@@ -1641,6 +1700,8 @@ long sfa_index_rows(struct sfa_index *ix, const struct sfa_query *q, const char 
 	for (size_t i = 0; i < nf; i++)
 		if ((plain[i] = (char)is_plain_column(fields[i])))
 			sfa_buf_addf(&what, ", r.%s", fields[i]);
+		else if ((moves[i] = (char)!strcmp(fields[i], SFA_INDEX_MOVES)))
+			body_names[nbody++] = SFA_INDEX_MOVES_OF;
 		else
 			body_names[nbody++] = fields[i];
 	if ((err = query_stmt(ix, q, what.buf, &st)) < 0)
@@ -1664,6 +1725,8 @@ long sfa_index_rows(struct sfa_index *ix, const struct sfa_query *q, const char 
 				if (v)
 					sfa_buf_add(&vals, v, (size_t)sqlite3_column_bytes(st, col));
 				col++;
+			} else if (moves[i]) {
+				null = add_moves(&vals, &spans[b++], &name) < 0;
 			} else {
 				null = spans[b].kind == SFA_J_NONE || spans[b].kind == SFA_J_NULL;
 				sfa_jscan_text(&vals, &spans[b++]);
@@ -1689,6 +1752,8 @@ done:
 	free(body_names);
 	free(spans);
 	free(plain);
+	free(moves);
+	sfa_buf_release(&name);
 	return err < 0 ? err : n;
 }
 

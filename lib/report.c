@@ -474,7 +474,7 @@ enum { F_ID, F_OWNER, F_TERRITORY, F_SOURCE, F_FAMILY, F_REASON, F_COMPETITOR, F
 static const char *const deal_fields[] = {
 	"id", "owner", "territory", "source", "product_family", "lost_reason", "competitor", "pipeline", "stage",
 	"amount", "currency", "probability", "close_date", "created_at", "stage_entered_at", "last_activity_at",
-	"stage_history", NULL
+	SFA_INDEX_MOVES, NULL
 };
 
 struct deals {
@@ -513,7 +513,7 @@ struct load {
 	struct learning *learn;
 	struct move *scratch;	/* the history being learnt from */
 	size_t ascratch;
-	struct sfa_buf text;
+	struct sfa_buf text, from;	/* scratch for names */
 };
 
 static time_t time_or(const char *s, time_t def)
@@ -527,89 +527,80 @@ static int is_open(const struct deal *d)
 	return d->st && !d->st->won && !d->st->lost;
 }
 
-/*
- * The moves of a stage history (JSON text), read with sfa_jscan: a
- * million deals' histories through a jansson tree each would cost more
- * than the rest of a report. Entries without "to" or a valid "at" are
- * left out.
- */
-static void take_steps(struct load *l, const char *json, struct step **steps, size_t *n, size_t *alloc)
-{
-	static const char *const names[] = { "to", "from", "at" };
-	const char *pos = json, *end = json + strlen(json);
-	struct sfa_jspan e, v[3];
+/* A line of SFA_INDEX_MOVES text: when, and the names, unescaped. */
+struct move_line {
+	time_t at;
+	const char *to, *from;		/* NUL-ended; from NULL when none */
+};
 
-	while (sfa_jscan_next(&pos, end, &e) == 1) {
-		struct step st;
-		if (e.kind != SFA_J_OBJECT || sfa_jscan_object(e.p, e.len, names, 3, v) < 0 ||
-		    v[0].kind != SFA_J_STRING || v[2].kind != SFA_J_STRING)
-			continue;
-		sfa_buf_reset(&l->text);
-		sfa_jscan_text(&l->text, &v[2]);
-		if (sfa_time_parse(&st.at, l->text.buf) < 0)
-			continue;
-		sfa_buf_reset(&l->text);
-		sfa_jscan_text(&l->text, &v[0]);
-		st.to = intern(&l->c->strs, l->text.buf);
-		st.from = NULL;
-		if (v[1].kind == SFA_J_STRING) {
-			sfa_buf_reset(&l->text);
-			sfa_jscan_text(&l->text, &v[1]);
-			st.from = intern(&l->c->strs, l->text.buf);
+/* `n` bytes of a name at `s` as a C string in `buf`, its escapes undone. */
+static const char *move_name(struct sfa_buf *buf, const char *s, size_t n)
+{
+	sfa_buf_reset(buf);
+	for (size_t i = 0; i < n; i++)
+		if (s[i] == '\\' && i + 1 < n) {
+			i++;
+			sfa_buf_addch(buf, s[i] == 't' ? '\t' : s[i] == 'n' ? '\n' : s[i]);
+		} else {
+			sfa_buf_addch(buf, s[i]);
 		}
+	return buf->buf;
+}
+
+/*
+ * The next move of the text at `*pos` (see SFA_INDEX_MOVES), its names in
+ * `to` and `from`: 1, or 0 at the end (or at a line not of that form).
+ */
+static int next_move(const char **pos, struct move_line *m, struct sfa_buf *to, struct sfa_buf *from)
+{
+	const char *p = *pos, *t1, *t2, *nl;
+	char *end;
+
+	if (!*p || !(nl = strchr(p, '\n')))
+		return 0;
+	m->at = (time_t)strtoll(p, &end, 10);
+	if (end == p || *end != '\t' || !(t1 = end + 1, t2 = memchr(t1, '\t', (size_t)(nl - t1))))
+		return 0;
+	m->to = move_name(to, t1, (size_t)(t2 - t1));
+	m->from = t2 + 1 < nl ? move_name(from, t2 + 1, (size_t)(nl - t2 - 1)) : NULL;
+	*pos = nl + 1;
+	return 1;
+}
+
+/* The moves of a stage history (SFA_INDEX_MOVES text) as steps, oldest first; the names interned. */
+static void take_steps(struct load *l, const char *text, struct step **steps, size_t *n, size_t *alloc)
+{
+	struct move_line m;
+
+	while (next_move(&text, &m, &l->text, &l->from)) {
+		struct step st = { intern(&l->c->strs, m.to), m.from ? intern(&l->c->strs, m.from) : NULL, m.at };
 		SFA_ALLOC_GROW(*steps, *n + 1, *alloc);
 		(*steps)[(*n)++] = st;
 	}
 }
 
-/* The index in `p` of the stage named by string `v` (a span of JSON text), or -1. */
-static int stage_index(struct load *l, const struct sfa_pipeline *p, const struct sfa_jspan *v)
+/* The index in `p` of the stage called `name`, or -1. */
+static int stage_index(const struct sfa_pipeline *p, const char *name)
 {
-	const struct sfa_stage *st;
-	if (v->escaped) {
-		sfa_buf_reset(&l->text);
-		sfa_jscan_text(&l->text, v);
-		st = sfa_pipeline_stage(p, l->text.buf);
-		return st ? (int)(st - p->stages) : -1;
-	}
 	for (size_t i = 0; i < p->nstages; i++)
-		if (!strncmp(p->stages[i].name, v->p, v->len) && !p->stages[i].name[v->len])
+		if (!strcmp(p->stages[i].name, name))
 			return (int)i;
 	return -1;
 }
 
 /*
- * The moves of closed deal `d`'s stage history (JSON text) into
- * l->scratch, as take_steps reads them, with no names copied: the
- * forecast learns from hundreds of thousands of histories.
+ * The moves of closed deal `d`'s stage history (SFA_INDEX_MOVES text)
+ * into l->scratch, stages by index: the forecast learns from hundreds of
+ * thousands of histories.
  */
-static size_t take_moves(struct load *l, const struct deal *d, const char *json)
+static size_t take_moves(struct load *l, const struct deal *d, const char *text)
 {
-	static const char *const names[] = { "to", "at" };
-	const char *pos = json, *end = json + strlen(json);
-	struct sfa_jspan e, v[2];
+	struct move_line m;
 	size_t n = 0;
 
-	while (sfa_jscan_next(&pos, end, &e) == 1) {
-		struct move m;
-		char at[64];
-		const char *text = at;
-		if (e.kind != SFA_J_OBJECT || sfa_jscan_object(e.p, e.len, names, 2, v) < 0 ||
-		    v[0].kind != SFA_J_STRING || v[1].kind != SFA_J_STRING)
-			continue;
-		if (v[1].escaped || v[1].len >= sizeof(at)) {
-			sfa_buf_reset(&l->text);
-			sfa_jscan_text(&l->text, &v[1]);
-			text = l->text.buf;
-		} else {
-			memcpy(at, v[1].p, v[1].len);
-			at[v[1].len] = '\0';
-		}
-		if (sfa_time_parse(&m.at, text) < 0)
-			continue;
-		m.stage = stage_index(l, d->p, &v[0]);
+	while (next_move(&text, &m, &l->text, &l->from)) {
 		SFA_ALLOC_GROW(l->scratch, n + 1, l->ascratch);
-		l->scratch[n++] = m;
+		l->scratch[n++] = (struct move){ stage_index(d->p, m.to), m.at };
 	}
 	return n;
 }
@@ -719,7 +710,8 @@ static int load_some_deals(struct ctx *c, long long seq, unsigned needs, int his
 			   struct deals *out)
 {
 	struct sfa_query q = query_of(c, sfa_type_find("opportunity"), seq);
-	struct load l = { c, out, needs | by_needs(c), history, { 0 }, want, learn, NULL, 0, SFA_BUF_INIT };
+	struct load l = { c, out, needs | by_needs(c), history, { 0 }, want, learn, NULL, 0, SFA_BUF_INIT,
+			  SFA_BUF_INIT };
 	const char *fields[F_NFIELDS + 1];
 	size_t nf = 0;
 	long n;
@@ -735,6 +727,7 @@ static int load_some_deals(struct ctx *c, long long seq, unsigned needs, int his
 	q.unordered = 1;
 	n = sfa_index_rows(sfa_store_index(c->s), &q, fields, take_deal, &l);
 	sfa_buf_release(&l.text);
+	sfa_buf_release(&l.from);
 	free(l.scratch);
 	return n < 0 ? (int)n : 0;
 }

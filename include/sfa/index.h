@@ -170,6 +170,18 @@ long sfa_index_list(struct sfa_index *ix, const struct sfa_query *q,
  * the index meanwhile. Returns the number of rows or a negative code (also
  * when `fn` fails).
  */
+/*
+ * A field sfa_index_rows derives: the moves of a record's stage history
+ * (SFA_INDEX_MOVES_OF), one line each, "AT<TAB>TO<TAB>FROM<LF>": AT in
+ * seconds since 1970, TO and FROM the stages' names (FROM empty when the
+ * entry has none), a tab, newline or backslash in them written \t, \n,
+ * \\. Entries without a "to" or a valid "at" are left out; NULL when the
+ * record has no history list. Reports read a million histories: this is a
+ * third of their JSON and parses several times faster.
+ */
+#define SFA_INDEX_MOVES "stage_moves"
+#define SFA_INDEX_MOVES_OF "stage_history"
+
 long sfa_index_rows(struct sfa_index *ix, const struct sfa_query *q, const char *const *fields,
 		    int (*fn)(const char *const *values, void *data), void *data);
 

@@ -784,7 +784,7 @@ static void test_index(void)
 		CHECK_STR(list(ix, 3, 0), "a00000000000 a00000000003 0z0000000004");
 		CHECK_INT(sfa_index_field_known(ix, L, "f1499"), 1);
 		/* the layout it was made with is recorded */
-		CHECK_STR(meta(ix, "schema"), "5");
+		CHECK_STR(meta(ix, "schema"), "6");
 		CHECK_INT(sqlite3_exec(sfa_index_db(ix), "UPDATE meta SET value = '1' WHERE key = 'schema'",
 				       NULL, NULL, NULL), SQLITE_OK);
 		sfa_index_free(ix);
@@ -801,7 +801,7 @@ static void test_index(void)
 		git_oid at;
 		CHECK_INT(sfa_index_commit(ix, &at), SFA_ENOTFOUND);
 		CHECK_STR(list(ix, -1, 0), "");
-		CHECK_STR(meta(ix, "schema"), "5");
+		CHECK_STR(meta(ix, "schema"), "6");
 		CHECK_INT(sfa_index_begin(ix), 0);
 		CHECK_INT(put_rec(ix, "e00000000001", "{\"id\":\"e00000000001\",\"created_at\":\"2024-01-01T00:00:00Z\"}"), 0);
 		CHECK_INT(sfa_index_set_commit(ix, &c, 1700000000), 0);
@@ -836,7 +836,7 @@ static void test_index(void)
 
 static const char *const deal_test_fields[] = {
 	"id", "owner", "territory", "stage", "amount", "probability", "created_at", "lost_reason",
-	"stage_history", NULL
+	SFA_INDEX_MOVES, NULL
 };
 
 /* Appends a row of sfa_index_rows as "a|b|...\n", "~" for a missing value, a newline in one as "/". */
@@ -948,28 +948,31 @@ static void test_deal_rows(void)
 	CHECK_INT(sfa_index_begin(ix), 0);	/* commit 3: twice in one commit keeps one version */
 	CHECK_INT(put_as(ix, O, "d00000000004", "{\"id\":\"d00000000004\",\"owner\":\"cy\",\"amount\":\"8.00 USD\"}"), 0);
 	CHECK_INT(put_as(ix, O, "d00000000004", "{\"id\":\"d00000000004\",\"owner\":\"cy\",\"amount\":\"9.00 USD\"}"), 0);
-	CHECK_INT(put_as(ix, O, "d00000000003", "{\"id\":\"d00000000003\",\"owner\":\"ben\",\"stage\":\"won\"}"), 0);
+	/* moves: a tab and a backslash in a name, entries without "to" or a valid "at" */
+	CHECK_INT(put_as(ix, O, "d00000000003", "{\"id\":\"d00000000003\",\"owner\":\"ben\",\"stage\":\"won\","
+			 "\"stage_history\":[{\"at\":\"2024-01-05T00:00:00Z\",\"to\":\"a\\tb\\\\c\"},{\"to\":\"x\"},"
+			 "{\"at\":\"bad\",\"to\":\"y\"},{\"at\":\"2024-01-06T00:00:00Z\",\"to\":5},"
+			 "{\"at\":\"2024-01-07T00:00:00Z\",\"to\":\"won\",\"from\":\"a\\tb\\\\c\"}]}"), 0);
 	deal_commit(ix, 3);
 
 	CHECK_INT(deal_count(ix, "k > 0"), 3);
 	CHECK_INT(deal_count(ix, "k < 0"), 4);	/* d1, d2, d3 and d4 as of commit 2 */
 	CHECK_STR(deal_rows(ix, 1, NULL, NULL, 0),
 		  "d00000000001|ann|north|qualification|100.00 EUR|40|2024-01-02T00:00:00Z|~|"
-		  "[/    {\"at\":\"2024-01-02T00:00:00Z\",\"to\":\"qu\xc3\xa9\"}/  ]\n"
+		  "1704153600\tqu\xc3\xa9\t/\n"
 		  "d00000000002|ben|~|closed-lost|~|~|~|a \"b\"/c|~\n"
-		  "d00000000003|ben||~|~|1|~|~|[]\n");
+		  "d00000000003|ben||~|~|1|~|~|\n");
 	CHECK_STR(deal_rows(ix, 0, NULL, NULL, 0),
 		  "d00000000001|ann|north|proposal|120.50 EUR|~|2024-01-02T00:00:00Z|~|"
-		  "[/    {\"at\":\"2024-01-02T00:00:00Z\",\"to\":\"qu\xc3\xa9\"},"
-		  "/    {\"at\":\"2024-02-01T00:00:00Z\",\"from\":\"qu\xc3\xa9\",\"to\":\"proposal\"}/  ]\n"
-		  "d00000000003|ben|~|won|~|~|~|~|~\n"
+		  "1704153600\tqu\xc3\xa9\t/1706745600\tproposal\tqu\xc3\xa9/\n"
+		  "d00000000003|ben|~|won|~|~|~|~|1704412800\ta\\tb\\\\c\t/1704585600\twon\ta\\tb\\\\c/\n"
 		  "d00000000004|cy|~|~|9.00 USD|~|~|~|~\n");
 	for (long long at = 0; at <= 4; at++) {
 		CHECK_STR(deal_rows(ix, at, NULL, NULL, 0), deal_rows(ix, at, NULL, NULL, 1));
 		CHECK_STR(deal_rows(ix, at, "ann", NULL, 0), deal_rows(ix, at, "ann", NULL, 1));
 		CHECK_STR(deal_rows(ix, at, "ben", "south", 0), deal_rows(ix, at, "ben", "south", 1));
 	}
-	CHECK_STR(deal_rows(ix, 2, "ben", "south", 0), "d00000000003|ben||~|~|1|~|~|[]\n"
+	CHECK_STR(deal_rows(ix, 2, "ben", "south", 0), "d00000000003|ben||~|~|1|~|~|\n"
 		  "d00000000004|cy|south|~|7.00 USD|~|~|~|~\n");
 
 	/* forgetting fields scrubs the kept rows as it scrubs the bodies */
@@ -994,11 +997,10 @@ static void test_deal_rows(void)
 	deal_commit(ix, 5);
 	CHECK_INT(deal_count(ix, "k > 0"), 4);
 	CHECK_STR(deal_rows(ix, 0, "ben", "north", 0), "d00000000001|ann|north|proposal|120.50 EUR|~|2024-01-02T00:00:00Z|~|"
-		  "[/    {\"at\":\"2024-01-02T00:00:00Z\",\"to\":\"qu\xc3\xa9\"},"
-		  "/    {\"at\":\"2024-02-01T00:00:00Z\",\"from\":\"qu\xc3\xa9\",\"to\":\"proposal\"}/  ]\n"
-		  "d00000000003|ben|~|won|~|~|~|~|~\n"
+		  "1704153600\tqu\xc3\xa9\t/1706745600\tproposal\tqu\xc3\xa9/\n"
+		  "d00000000003|ben|~|won|~|~|~|~|1704412800\ta\\tb\\\\c\t/1704585600\twon\ta\\tb\\\\c/\n"
 		  "d00000000004|dee|~|~|10.00 USD|~|~|~|~\n"
-		  "d00000000005|ann|~|~|2.00 EUR|~|~|~|[/    {\"at\":\"2024-03-01T00:00:00Z\",\"to\":\"won\"}/  ]\n");
+		  "d00000000005|ann|~|~|2.00 EUR|~|~|~|1709251200\twon\t/\n");
 	for (long long at = 0; at <= 5; at++)
 		CHECK_STR(deal_rows(ix, at, NULL, NULL, 0), deal_rows(ix, at, NULL, NULL, 1));
 	CHECK(strstr(deal_rows(ix, 4, NULL, NULL, 0), "d00000000004|cy|~|~|9.00 USD|") != NULL);
