@@ -513,7 +513,7 @@ struct load {
 	struct learning *learn;
 	struct move *scratch;	/* the history being learnt from */
 	size_t ascratch;
-	struct sfa_buf text, from;	/* scratch for names */
+	struct sfa_buf text;	/* scratch for names */
 };
 
 static time_t time_or(const char *s, time_t def)
@@ -527,16 +527,21 @@ static int is_open(const struct deal *d)
 	return d->st && !d->st->won && !d->st->lost;
 }
 
-/* A line of SFA_INDEX_MOVES text: when, and the names, unescaped. */
+/* A line of SFA_INDEX_MOVES text: when, and the names as written (escapes in). */
 struct move_line {
 	time_t at;
-	const char *to, *from;		/* NUL-ended; from NULL when none */
+	const char *to, *from;
+	size_t tolen, fromlen;		/* fromlen 0: none */
 };
 
-/* `n` bytes of a name at `s` as a C string in `buf`, its escapes undone. */
+/* A name of a move line as a C string, its escapes undone; in `buf` when it must be copied. */
 static const char *move_name(struct sfa_buf *buf, const char *s, size_t n)
 {
 	sfa_buf_reset(buf);
+	if (!memchr(s, '\\', n)) {
+		sfa_buf_add(buf, s, n);
+		return buf->buf;
+	}
 	for (size_t i = 0; i < n; i++)
 		if (s[i] == '\\' && i + 1 < n) {
 			i++;
@@ -547,11 +552,8 @@ static const char *move_name(struct sfa_buf *buf, const char *s, size_t n)
 	return buf->buf;
 }
 
-/*
- * The next move of the text at `*pos` (see SFA_INDEX_MOVES), its names in
- * `to` and `from`: 1, or 0 at the end (or at a line not of that form).
- */
-static int next_move(const char **pos, struct move_line *m, struct sfa_buf *to, struct sfa_buf *from)
+/* The next move of the text at `*pos` (see SFA_INDEX_MOVES): 1, or 0 at the end or at a line not of that form. */
+static int next_move(const char **pos, struct move_line *m)
 {
 	const char *p = *pos, *t1, *t2, *nl;
 	char *end;
@@ -559,10 +561,15 @@ static int next_move(const char **pos, struct move_line *m, struct sfa_buf *to, 
 	if (!*p || !(nl = strchr(p, '\n')))
 		return 0;
 	m->at = (time_t)strtoll(p, &end, 10);
-	if (end == p || *end != '\t' || !(t1 = end + 1, t2 = memchr(t1, '\t', (size_t)(nl - t1))))
+	if (end == p || *end != '\t')
 		return 0;
-	m->to = move_name(to, t1, (size_t)(t2 - t1));
-	m->from = t2 + 1 < nl ? move_name(from, t2 + 1, (size_t)(nl - t2 - 1)) : NULL;
+	t1 = end + 1;
+	if (!(t2 = memchr(t1, '\t', (size_t)(nl - t1))))
+		return 0;
+	m->to = t1;
+	m->tolen = (size_t)(t2 - t1);
+	m->from = t2 + 1;
+	m->fromlen = (size_t)(nl - t2 - 1);
 	*pos = nl + 1;
 	return 1;
 }
@@ -572,35 +579,41 @@ static void take_steps(struct load *l, const char *text, struct step **steps, si
 {
 	struct move_line m;
 
-	while (next_move(&text, &m, &l->text, &l->from)) {
-		struct step st = { intern(&l->c->strs, m.to), m.from ? intern(&l->c->strs, m.from) : NULL, m.at };
+	while (next_move(&text, &m)) {
+		struct step st = { intern(&l->c->strs, move_name(&l->text, m.to, m.tolen)), NULL, m.at };
+		if (m.fromlen)
+			st.from = intern(&l->c->strs, move_name(&l->text, m.from, m.fromlen));
 		SFA_ALLOC_GROW(*steps, *n + 1, *alloc);
 		(*steps)[(*n)++] = st;
 	}
 }
 
-/* The index in `p` of the stage called `name`, or -1. */
-static int stage_index(const struct sfa_pipeline *p, const char *name)
+/* The index in `p` of the stage named by the `n` bytes at `name` (escapes in), or -1. */
+static int stage_index(struct load *l, const struct sfa_pipeline *p, const char *name, size_t n)
 {
+	if (memchr(name, '\\', n)) {
+		name = move_name(&l->text, name, n);
+		n = l->text.len;
+	}
 	for (size_t i = 0; i < p->nstages; i++)
-		if (!strcmp(p->stages[i].name, name))
+		if (!strncmp(p->stages[i].name, name, n) && !p->stages[i].name[n])
 			return (int)i;
 	return -1;
 }
 
 /*
  * The moves of closed deal `d`'s stage history (SFA_INDEX_MOVES text)
- * into l->scratch, stages by index: the forecast learns from hundreds of
- * thousands of histories.
+ * into l->scratch, stages by index, no names copied: the forecast learns
+ * from hundreds of thousands of histories.
  */
 static size_t take_moves(struct load *l, const struct deal *d, const char *text)
 {
 	struct move_line m;
 	size_t n = 0;
 
-	while (next_move(&text, &m, &l->text, &l->from)) {
+	while (next_move(&text, &m)) {
 		SFA_ALLOC_GROW(l->scratch, n + 1, l->ascratch);
-		l->scratch[n++] = (struct move){ stage_index(d->p, m.to), m.at };
+		l->scratch[n++] = (struct move){ stage_index(l, d->p, m.to, m.tolen), m.at };
 	}
 	return n;
 }
@@ -710,8 +723,7 @@ static int load_some_deals(struct ctx *c, long long seq, unsigned needs, int his
 			   struct deals *out)
 {
 	struct sfa_query q = query_of(c, sfa_type_find("opportunity"), seq);
-	struct load l = { c, out, needs | by_needs(c), history, { 0 }, want, learn, NULL, 0, SFA_BUF_INIT,
-			  SFA_BUF_INIT };
+	struct load l = { c, out, needs | by_needs(c), history, { 0 }, want, learn, NULL, 0, SFA_BUF_INIT };
 	const char *fields[F_NFIELDS + 1];
 	size_t nf = 0;
 	long n;
@@ -727,7 +739,6 @@ static int load_some_deals(struct ctx *c, long long seq, unsigned needs, int his
 	q.unordered = 1;
 	n = sfa_index_rows(sfa_store_index(c->s), &q, fields, take_deal, &l);
 	sfa_buf_release(&l.text);
-	sfa_buf_release(&l.from);
 	free(l.scratch);
 	return n < 0 ? (int)n : 0;
 }
