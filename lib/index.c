@@ -159,8 +159,8 @@ static int deal_schema(struct sfa_index *ix)
 	sfa_buf_addstr(&sql, "CREATE TABLE IF NOT EXISTS deals(k INTEGER PRIMARY KEY, from_seq INTEGER NOT NULL,"
 		       " to_seq INTEGER, ");
 	deal_columns(&sql, "");
-	sfa_buf_addf(&sql, "); CREATE TABLE IF NOT EXISTS deal_history(k INTEGER PRIMARY KEY, %s TEXT NOT NULL);",
-		     deal_fields[NDEAL_COLUMNS]);
+	sfa_buf_addstr(&sql, "); CREATE TABLE IF NOT EXISTS deal_history(k INTEGER PRIMARY KEY, " SFA_INDEX_MOVES
+		       " TEXT NOT NULL);");
 	err = exec(ix, sql.buf);
 	sfa_buf_release(&sql);
 	return err;
@@ -814,12 +814,12 @@ static int put_deal(struct sfa_index *ix, sqlite3_int64 rid, const char *id, con
 	if (sfa_jscan_object(body, len, names, NDEAL_FIELDS, v) < 0)
 		return sfa_error_set(SFA_EINPUT, "%s %s: not a JSON object", DEAL_TYPE, id);
 	sfa_buf_reset(&ix->text);
-	for (size_t i = 0; i < NDEAL_COLUMNS; i++) {
+	for (size_t i = 0; i < NDEAL_COLUMNS && (parts & DEAL_ROW); i++) {
 		at[i] = ix->text.len;
 		sfa_jscan_text(&ix->text, &v[i]);
 	}
 	at[NDEAL_COLUMNS] = ix->text.len;
-	moves = add_moves(&ix->text, &v[NDEAL_COLUMNS], &name);
+	moves = parts & DEAL_HISTORY ? add_moves(&ix->text, &v[NDEAL_COLUMNS], &name) : -1;
 	at[NDEAL_FIELDS] = ix->text.len;
 	sfa_buf_release(&name);
 	sqlite3_bind_int64(ix->putdeal, 1, rid);

@@ -1045,12 +1045,13 @@ static void learning_init(struct learning *L, const struct sfa_pipelines *ps)
 /* What closed deal `d` with the moves m[0..n) teaches. */
 static void learn_deal(struct learning *L, const struct deal *d, const struct move *m, size_t n)
 {
-	const struct sfa_stage *stages = d->p ? d->p->stages : NULL;
+	const struct sfa_stage *stages;
 	size_t close = 0, found = 0;
 	int won = 0;
 
 	if (!d->st || is_open(d) || !d->p)
 		return;
+	stages = d->p->stages;
 	for (size_t j = 0; j < n; j++)
 		if (m[j].stage >= 0 && (stages[m[j].stage].won || stages[m[j].stage].lost)) {
 			close = j;
@@ -1485,21 +1486,35 @@ static int row_quota(struct ctx *c, const struct group *x, long long *out, int *
 	return 0;
 }
 
-static int report_forecast(struct ctx *c)
+/*
+ * The forecast's groups as of commit `seq` (0: now) for the period set:
+ * with `runs` simulations learnt from the closed deals as they are read.
+ */
+static int forecast_at(struct ctx *c, long long seq, int runs, struct groups *g)
 {
 	struct deals ds = { 0 };
-	struct groups g = { .nkey = c->o->nby };
 	struct learning L = { 0 };
-	int runs = (int)c->o->simulations, err;
+	int err;
 
-	/* without a simulation only the deals closing in the period count */
 	if (runs > 0)
 		learning_init(&L, c->ps);
-	if ((err = load_some_deals(c, c->seq, 0, HISTORY_NONE, runs > 0 ? want_open_or_in_period : want_in_period,
-				   runs > 0 ? &L : NULL, &ds)) < 0)
-		goto done;
-	learning_sort(&L);
-	if ((err = forecast_groups(c, &ds, &L, runs, &g)) < 0)
+	/* without a simulation only the deals closing in the period count */
+	if ((err = load_some_deals(c, seq, 0, HISTORY_NONE, runs > 0 ? want_open_or_in_period : want_in_period,
+				   runs > 0 ? &L : NULL, &ds)) == 0) {
+		learning_sort(&L);
+		err = forecast_groups(c, &ds, &L, runs, g);
+	}
+	deals_free(&ds);
+	learning_free(&L);
+	return err;
+}
+
+static int report_forecast(struct ctx *c)
+{
+	struct groups g = { .nkey = c->o->nby };
+	int runs = (int)c->o->simulations, err;
+
+	if ((err = forecast_at(c, c->seq, runs, &g)) < 0)
 		goto done;
 	groups_sort(&g, c->o->nby);
 	by_columns(c);
@@ -1547,8 +1562,6 @@ static int report_forecast(struct ctx *c)
 	c->r->chart_target = "quota";
 done:
 	groups_free(&g);
-	deals_free(&ds);
-	learning_free(&L);
 	return err;
 }
 
@@ -1586,9 +1599,7 @@ static int report_accuracy(struct ctx *c)
 	if ((err = sfa_period_parse("last-quarter", now, first, c->to)) < 0)
 		goto done;
 	for (int k = periods - 1; k >= 0 && !err; k--) {
-		struct deals then = { 0 };
 		struct groups g = { .nkey = c->o->nby }, act = { .nkey = c->o->nby };
-		struct learning L = { 0 };
 		const char *key[MAX_KEY];
 		char name[16];
 		long long seq;
@@ -1624,13 +1635,7 @@ static int report_accuracy(struct ctx *c)
 			goto next;
 		}
 		c->now = start;
-		if (!none && runs > 0)
-			learning_init(&L, c->ps);
-		if (!none && (err = load_some_deals(c, seq, 0, HISTORY_NONE, runs > 0 ? want_open_or_in_period :
-						    want_in_period, runs > 0 ? &L : NULL, &then)) < 0)
-			goto next;
-		learning_sort(&L);
-		if (!none && (err = forecast_groups(c, &then, &L, runs, &g)) < 0)
+		if (!none && (err = forecast_at(c, seq, runs, &g)) < 0)
 			goto next;
 		for (size_t i = 0; i < act.n; i++)	/* periods where something closed unforecast */
 			group_get(&g, act.v[i].key, act.v[i].currency, 0);
@@ -1660,8 +1665,6 @@ static int report_accuracy(struct ctx *c)
 next:
 		groups_free(&g);
 		groups_free(&act);
-		deals_free(&then);
-		learning_free(&L);
 	}
 	c->now = now;
 	chart(c, SFA_CHART_BARS, "period,method", "forecast,actual", "error_pct");
