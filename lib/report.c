@@ -511,6 +511,9 @@ struct load {
 	int (*want)(struct ctx *c, const struct deal *d);
 	/* NULL, or where the closed deals' histories go (the deals keep none) */
 	struct learning *learn;
+	/* NULL, or what takes each deal read instead of `out` (a deal's strings outlive it) */
+	int (*take)(void *arg, const struct deal *d);
+	void *arg;
 	struct move *scratch;	/* the history being learnt from */
 	size_t ascratch;
 	struct sfa_buf text;	/* scratch for names */
@@ -665,6 +668,8 @@ static int take_deal(const char *const *values, void *data)
 		size_t alloc = 0;
 		take_steps(l, f[F_HISTORY], &d.steps, &d.nsteps, &alloc);
 	}
+	if (l->take)
+		return l->take(l->arg, &d);
 	SFA_ALLOC_GROW(l->out->v, l->out->n + 1, l->out->alloc);
 	l->out->v[l->out->n++] = d;
 	return 0;
@@ -711,41 +716,48 @@ static unsigned by_needs(struct ctx *c)
 }
 
 /*
- * The deals as of commit `seq` (0: now) that `want` takes (NULL: all),
- * with the fields before F_PIPELINE that `needs` names and those the
- * --by keys read (the others NULL: a million deals' owners, sources and
- * the like cost a fifth of a report that does not show them), and the
- * stage histories `history` names; the closed deals' histories go to
- * `learn` as well when it is not NULL.
+ * Reads the deals as of commit `seq` (0: now) that l->want takes (NULL:
+ * all) into l->out or l->take, with the fields before F_PIPELINE that
+ * l->needs names and those the --by keys read (the others NULL: a million
+ * deals' owners, sources and the like cost a fifth of a report that does
+ * not show them), and the stage histories l->history names; the closed
+ * deals' histories go to l->learn as well when it is not NULL.
  */
-static int load_some_deals(struct ctx *c, long long seq, unsigned needs, int history,
-			   int (*want)(struct ctx *, const struct deal *), struct learning *learn,
-			   struct deals *out)
+static int load_run(struct load *l, long long seq)
 {
+	struct ctx *c = l->c;
 	struct sfa_query q = query_of(c, sfa_type_find("opportunity"), seq);
-	struct load l = { c, out, needs | by_needs(c), history, { 0 }, want, learn, NULL, 0, SFA_BUF_INIT };
 	const char *fields[F_NFIELDS + 1];
 	size_t nf = 0;
 	long n;
 
+	l->needs |= by_needs(c);
 	for (int i = 0; i < F_NFIELDS; i++) {
-		int read = i >= F_PIPELINE ? i != F_HISTORY || history != HISTORY_NONE || learn :
-			   (l.needs & NEED(i)) != 0;
-		l.at[i] = read ? (int)nf : -1;
+		int read = i >= F_PIPELINE ? i != F_HISTORY || l->history != HISTORY_NONE || l->learn :
+			   (l->needs & NEED(i)) != 0;
+		l->at[i] = read ? (int)nf : -1;
 		if (read)
 			fields[nf++] = deal_fields[i];
 	}
 	fields[nf] = NULL;
 	q.unordered = 1;
-	n = sfa_index_rows(sfa_store_index(c->s), &q, fields, take_deal, &l);
-	sfa_buf_release(&l.text);
-	free(l.scratch);
+	sfa_buf_init(&l->text, 0);
+	n = sfa_index_rows(sfa_store_index(c->s), &q, fields, take_deal, l);
+	sfa_buf_release(&l->text);
+	free(l->scratch);
 	return n < 0 ? (int)n : 0;
+}
+
+static int load_some_deals(struct ctx *c, long long seq, unsigned needs, int history,
+			   int (*want)(struct ctx *, const struct deal *), struct deals *out)
+{
+	struct load l = { .c = c, .out = out, .needs = needs, .history = history, .want = want };
+	return load_run(&l, seq);
 }
 
 static int load_deals(struct ctx *c, long long seq, unsigned needs, int history, struct deals *out)
 {
-	return load_some_deals(c, seq, needs, history, NULL, NULL, out);
+	return load_some_deals(c, seq, needs, history, NULL, out);
 }
 
 static int in_period(struct ctx *c, const char *date)
@@ -865,7 +877,7 @@ static int report_pipeline(struct ctx *c)
 	const char *key[MAX_KEY];
 	int err;
 
-	if ((err = load_some_deals(c, c->seq, 0, 0, want_open, NULL, &ds)) < 0)
+	if ((err = load_some_deals(c, c->seq, 0, 0, want_open, &ds)) < 0)
 		goto done;
 	for (size_t i = 0; i < ds.n; i++) {
 		const struct deal *d = &ds.v[i];
@@ -1003,20 +1015,12 @@ done:
 /*
  * What the store's history says about a stage: for every closed deal that
  * was in it, the time from its (last) entry into the stage to closing, and
- * for the won ones the same again. Sorted, for counting by bisection.
+ * for the won ones the same again. Sorted, for counting.
  */
 struct times {
 	long long *v;		/* seconds */
 	size_t n, alloc;
-	/*
-	 * Every TIMES_STEP-th of v once sorted: a count by bisection looks
-	 * here first, in a few cache lines, then in one block of v; over all
-	 * of v, every step would be a miss of the cache.
-	 */
-	long long *every;
-	size_t nevery;
 };
-#define TIMES_STEP 64
 
 struct learned {
 	struct times won, closed;
@@ -1133,21 +1137,12 @@ static void sort_seconds(long long *v, size_t n)
 		u[i] ^= flip;
 }
 
-static void times_sort(struct times *t)
-{
-	sort_seconds(t->v, t->n);
-	t->nevery = (t->n + TIMES_STEP - 1) / TIMES_STEP;
-	t->every = sfa_xcalloc(t->nevery ? t->nevery : 1, sizeof(*t->every));
-	for (size_t i = 0; i < t->nevery; i++)
-		t->every[i] = t->v[i * TIMES_STEP];
-}
-
 static void learning_sort(struct learning *L)
 {
 	for (size_t i = 0; i < L->np; i++)
 		for (size_t j = 0; j < L->ps->list[i].nstages; j++) {
-			times_sort(&L->by[i][j].won);
-			times_sort(&L->by[i][j].closed);
+			sort_seconds(L->by[i][j].won.v, L->by[i][j].won.n);
+			sort_seconds(L->by[i][j].closed.v, L->by[i][j].closed.n);
 		}
 }
 
@@ -1156,62 +1151,124 @@ static void learning_free(struct learning *L)
 	for (size_t i = 0; i < L->np; i++) {
 		for (size_t j = 0; j < L->ps->list[i].nstages; j++) {
 			free(L->by[i][j].won.v);
-			free(L->by[i][j].won.every);
 			free(L->by[i][j].closed.v);
-			free(L->by[i][j].closed.every);
 		}
 		free(L->by[i]);
 	}
 	free(L->by);
 }
 
-/* Entries of sorted v[0..n) below `x` (or at most `x` when `le`). */
-static size_t count_below(const long long *v, size_t n, long long x, int le)
+/*
+ * An open deal as the simulation needs it, kept while the deals are read:
+ * a quarter of the size of a deal. A forecast over a million deals keeps
+ * hundreds of thousands of them, and going through whole deals again and
+ * again was much of its time.
+ */
+struct open_deal {
+	const char *currency;
+	long long amount;
+	time_t entered;
+	int prob;
+	unsigned stage;		/* numbered across the pipelines, see stage_numbers() */
+	int in_period;		/* its close date is in the period */
+};
+
+/* A forecast being made: the sums by group, and the open deals for the simulation. */
+struct forecast {
+	struct ctx *c;
+	struct groups *g;
+	int runs;
+	size_t *first;		/* see stage_numbers() */
+	struct open_deal *open;
+	size_t n, alloc;
+	const char **keys;	/* open deal i's --by key: c->o->nby from keys[i * c->o->nby] */
+	size_t akeys;
+};
+
+/* The stages of all pipelines numbered in one row: pipeline i's stage j is first[i] + j; first[np] of them. */
+static size_t *stage_numbers(const struct sfa_pipelines *ps)
 {
-	size_t lo = 0, hi = n;
-	while (lo < hi) {
-		size_t mid = (lo + hi) / 2;
-		if (v[mid] < x || (le && v[mid] == x))
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return lo;
+	size_t *first = sfa_xcalloc(ps->n + 1, sizeof(*first));
+	for (size_t i = 0; i < ps->n; i++)
+		first[i + 1] = first[i] + ps->list[i].nstages;
+	return first;
 }
 
-/* The same over sorted times: the block from `every`, then within it. */
-static size_t times_below(const struct times *t, long long x, int le)
+/* The first of sorted t->v from `i` on that is not below `x` (or at most `x` when `le`). */
+static size_t times_skip(const struct times *t, size_t i, long long x, int le)
 {
-	size_t b = count_below(t->every, t->nevery, x, le), from;
-	if (!b)
-		return 0;
-	from = (b - 1) * TIMES_STEP;
-	return from + count_below(t->v + from, t->n - from < TIMES_STEP ? t->n - from : TIMES_STEP, x, le);
+	while (i < t->n && (t->v[i] < x || (le && t->v[i] == x)))
+		i++;
+	return i;
 }
 
 /*
- * The chance that an open deal is won within the period: of the closed
- * deals that had stayed in its stage at least as long as it has, the share
- * won at a time (from entering the stage) that falls in the period. With
- * no such history, its probability when its close date is in the period.
+ * The chance that each open deal of `f` is won within the period, into
+ * chance[]: of the closed deals that had stayed in its stage at least as
+ * long as it has, the share won at a time (from entering the stage) that
+ * falls in the period. With no such history, its probability when its
+ * close date is in the period.
+ *
+ * The three bounds of a deal (its age; the period's start and end, from
+ * when it entered the stage) all grow as the deal entered later. Taken
+ * stage by stage in that order, latest entry first, every count goes on
+ * from the last instead of searching anew among millions of learnt times.
  */
-static double win_chance(struct ctx *c, const struct learning *L, const struct deal *d)
+static void win_chances(struct ctx *c, const struct learning *L, const struct forecast *f, double *chance)
 {
-	const struct learned *l = &L->by[pipeline_ix(L->ps, d->p)][d->stage_ix];
-	long long age = c->now - d->entered, lo, hi;
-	size_t den, num;
+	const unsigned long long flip = 1ULL << 63;
+	size_t nstages = f->first[L->np], *start, *at, *by;
+	unsigned long long *key;
+	time_t *entered;
 
+	memset(chance, 0, f->n * sizeof(*chance));
 	if (c->to_t <= c->now)
-		return 0;
-	lo = c->from_t - d->entered;
-	if (lo < age)
-		lo = age;
-	hi = c->to_t - d->entered;
-	den = l->closed.n - times_below(&l->closed, age, 1);
-	if (!den)
-		return in_period(c, d->close) ? d->prob / 100.0 : 0;
-	num = times_below(&l->won, hi, 0) - times_below(&l->won, lo, 0);
-	return (double)num / (double)den;
+		return;
+	key = sfa_xcalloc(f->n + 1, sizeof(*key));
+	at = sfa_xcalloc(f->n + 1, sizeof(*at));
+	for (size_t i = 0; i < f->n; i++) {
+		key[i] = ~((unsigned long long)f->open[i].entered ^ flip);	/* latest first */
+		at[i] = i;
+	}
+	radix_sort(key, at, f->n);
+	/* then by stage, keeping that order: a counting sort */
+	start = sfa_xcalloc(nstages + 1, sizeof(*start));
+	by = sfa_xcalloc(f->n + 1, sizeof(*by));
+	entered = sfa_xcalloc(f->n + 1, sizeof(*entered));
+	for (size_t j = 0; j < f->n; j++)
+		start[f->open[at[j]].stage + 1]++;
+	for (size_t g = 0; g < nstages; g++)
+		start[g + 1] += start[g];
+	for (size_t j = 0; j < f->n; j++) {
+		size_t to = start[f->open[at[j]].stage]++;
+		by[to] = at[j];
+		entered[to] = (time_t)(~key[j] ^ flip);
+	}
+	/* start[g] is now where stage g + 1 begins */
+	for (size_t i = 0, g = 0; i < L->np; i++)
+		for (size_t j = 0; j < L->ps->list[i].nstages; j++, g++) {
+			const struct learned *l = &L->by[i][j];
+			size_t stayed = 0, won_lo = 0, won_hi = 0;
+			for (size_t k = g ? start[g - 1] : 0; k < start[g]; k++) {
+				long long age = c->now - entered[k], lo = c->from_t - entered[k], hi = c->to_t - entered[k];
+				const struct open_deal *d = &f->open[by[k]];
+				if (lo < age)
+					lo = age;
+				stayed = times_skip(&l->closed, stayed, age, 1);
+				if (stayed == l->closed.n) {
+					chance[by[k]] = d->in_period ? d->prob / 100.0 : 0;
+					continue;
+				}
+				won_lo = times_skip(&l->won, won_lo, lo, 0);
+				won_hi = times_skip(&l->won, won_hi, hi, 0);
+				chance[by[k]] = (double)(won_hi - won_lo) / (double)(l->closed.n - stayed);
+			}
+		}
+	free(start);
+	free(key);
+	free(at);
+	free(by);
+	free(entered);
 }
 
 /* splitmix64: small, fast, and the same numbers on every machine for a seed */
@@ -1346,55 +1403,79 @@ static void simulate(struct groups *sim, struct sim_deal *v, size_t n, int runs,
 	free(var);
 }
 
-/*
- * The figures of a forecast by group: sums per category and, with runs,
- * the simulated totals, from what `L` learnt (sorted).
- */
-static int forecast_groups(struct ctx *c, const struct deals *ds, const struct learning *L, int runs,
-			   struct groups *g)
+/* load_run's take for a forecast: a deal's sums by category; an open one kept for the simulation. */
+static int forecast_take(void *arg, const struct deal *d)
 {
-	struct groups sim = { .nkey = c->o->nby };
+	struct forecast *f = arg;
+	struct ctx *c = f->c;
+	size_t nby = c->o->nby;
+	const char *key[MAX_KEY];
+	int period;
+
+	if (!d->st)
+		return 0;
+	by_key(c, d, d->close, key);
+	if ((period = in_period(c, d->close))) {
+		struct group *x = group_get(f->g, key, d->currency, 0);
+		x->v[F_N]++;
+		if (d->st->won)
+			x->v[F_WON] += d->amount;
+		else if (is_open(d)) {
+			x->w += (__int128)d->amount * d->prob;
+			x->v[d->st->category == SFA_CAT_COMMIT ? F_COMMIT :
+			     d->st->category == SFA_CAT_BEST_CASE ? F_BEST :
+			     d->st->category == SFA_CAT_PIPELINE ? F_PIPE : NACC - 1] += d->amount;
+		}
+	}
+	if (f->runs <= 0 || !is_open(d))
+		return 0;
+	SFA_ALLOC_GROW(f->open, f->n + 1, f->alloc);
+	f->open[f->n] = (struct open_deal){ d->currency, d->amount, d->entered, d->prob,
+					    (unsigned)(f->first[pipeline_ix(c->ps, d->p)] + (size_t)d->stage_ix),
+					    period };
+	if (nby) {
+		SFA_ALLOC_GROW(f->keys, (f->n + 1) * nby, f->akeys);
+		memcpy(f->keys + f->n * nby, key, nby * sizeof(*key));
+	}
+	f->n++;
+	return 0;
+}
+
+/*
+ * The figures of forecast `f` once all deals are taken: with runs, the
+ * simulated totals from what `L` learnt (sorted).
+ */
+static int forecast_finish(struct forecast *f, const struct learning *L)
+{
+	struct ctx *c = f->c;
+	struct groups sim = { .nkey = c->o->nby }, *g = f->g;
 	struct sim_deal *sv = NULL;
-	size_t nsv = 0, asv = 0;
-	const char *key[MAX_KEY], *target = c->o->currency ? intern(&c->strs, c->o->currency) : NULL;
+	size_t nsv = 0, asv = 0, nby = c->o->nby;
+	const char *none[MAX_KEY] = { 0 }, *target = c->o->currency ? intern(&c->strs, c->o->currency) : NULL;
 	unsigned long long rng = c->o->seed;
+	double *chance = sfa_xcalloc(f->n + 1, sizeof(*chance));
 	int err = 0;
 
-	for (size_t i = 0; i < ds->n && !err; i++) {
-		const struct deal *d = &ds->v[i];
+	if (f->runs > 0)
+		win_chances(c, L, f, chance);
+	for (size_t i = 0; i < f->n && !err; i++) {
+		const struct open_deal *d = &f->open[i];
 		struct group *x;
-		double p;
-		long long amount;
-		if (!d->st)
+		double p = chance[i];
+		long long amount = d->amount;
+		if (p <= 0)
 			continue;
-		by_key(c, d, d->close, key);
-		if (in_period(c, d->close)) {
-			x = group_get(g, key, d->currency, 0);
-			x->v[F_N]++;
-			if (d->st->won)
-				x->v[F_WON] += d->amount;
-			else if (is_open(d)) {
-				x->w += (__int128)d->amount * d->prob;
-				x->v[d->st->category == SFA_CAT_COMMIT ? F_COMMIT :
-				     d->st->category == SFA_CAT_BEST_CASE ? F_BEST :
-				     d->st->category == SFA_CAT_PIPELINE ? F_PIPE : NACC - 1] += d->amount;
-			}
-		} else if (!is_open(d) || runs <= 0) {
-			continue;
-		}
-		if (runs <= 0 || !is_open(d) || (p = win_chance(c, L, d)) <= 0)
-			continue;
-		amount = d->amount;
 		if (target && *d->currency && (err = convert(c, d->amount, d->currency, target, &amount)) < 0)
 			break;
-		x = group_get(&sim, key, target ? target : d->currency, 0);
+		x = group_get(&sim, nby ? f->keys + i * nby : none, target ? target : d->currency, 0);
 		SFA_ALLOC_GROW(sv, nsv + 1, asv);
 		sv[nsv++] = (struct sim_deal){ (size_t)(x - sim.v), amount, p,
 					       (double)amount * (double)amount * p * (1 - p) };
 	}
-	if (!err && runs > 0)
-		simulate(&sim, sv, nsv, runs, &rng);
+	if (!err && f->runs > 0)
+		simulate(&sim, sv, nsv, f->runs, &rng);
 	free(sv);
+	free(chance);
 	if (!err)
 		err = merge_currencies(c, g, (1u << F_WON) | (1u << F_COMMIT) | (1u << F_BEST) | (1u << F_PIPE), 1);
 	/* every group gets its runs; groups with only simulated deals appear too */
@@ -1492,20 +1573,25 @@ static int row_quota(struct ctx *c, const struct group *x, long long *out, int *
  */
 static int forecast_at(struct ctx *c, long long seq, int runs, struct groups *g)
 {
-	struct deals ds = { 0 };
 	struct learning L = { 0 };
+	struct forecast f = { .c = c, .g = g, .runs = runs, .first = stage_numbers(c->ps) };
+	/* without a simulation only the deals closing in the period count */
+	struct load l = { .c = c, .want = runs > 0 ? want_open_or_in_period : want_in_period,
+			  .take = forecast_take, .arg = &f };
 	int err;
 
-	if (runs > 0)
+	if (runs > 0) {
 		learning_init(&L, c->ps);
-	/* without a simulation only the deals closing in the period count */
-	if ((err = load_some_deals(c, seq, 0, HISTORY_NONE, runs > 0 ? want_open_or_in_period : want_in_period,
-				   runs > 0 ? &L : NULL, &ds)) == 0) {
-		learning_sort(&L);
-		err = forecast_groups(c, &ds, &L, runs, g);
+		l.learn = &L;
 	}
-	deals_free(&ds);
+	if ((err = load_run(&l, seq)) == 0) {
+		learning_sort(&L);
+		err = forecast_finish(&f, &L);
+	}
 	learning_free(&L);
+	free(f.first);
+	free(f.open);
+	free(f.keys);
 	return err;
 }
 
