@@ -870,35 +870,46 @@ static int merge_currencies(struct ctx *c, struct groups *g, unsigned money, int
 
 enum { P_N, P_AMOUNT, P_STALE };
 
+/* The pipeline report's sums; load_run's take: the open deals, as they are read. */
+struct pipeline_sums {
+	struct ctx *c;
+	struct groups g;
+};
+
+static int pipeline_take(void *arg, const struct deal *d)
+{
+	struct pipeline_sums *ps = arg;
+	struct ctx *c = ps->c;
+	const char *key[MAX_KEY];
+	size_t k;
+	struct group *x;
+
+	if (!is_open(d))
+		return 0;
+	k = by_key(c, d, d->close, key);
+	key[k++] = intern(&c->strs, d->p->name);
+	key[k++] = intern(&c->strs, d->st->name);
+	x = group_get(&ps->g, key, d->currency, d->stage_ix);
+	x->v[P_N]++;
+	x->v[P_AMOUNT] += d->amount;
+	x->w += (__int128)d->amount * d->prob;
+	x->d[0] += (double)(c->now - d->entered) / 86400;
+	if (d->st->rot_days && d->touched < c->now - (time_t)d->st->rot_days * 86400)
+		x->v[P_STALE]++;
+	return 0;
+}
+
 static int report_pipeline(struct ctx *c)
 {
-	struct deals ds = { 0 };
-	struct groups g = { .nkey = c->o->nby + 2 };
-	const char *key[MAX_KEY];
+	struct pipeline_sums ps = { c, { .nkey = c->o->nby + 2 } };
+	struct load l = { .c = c, .want = want_open, .take = pipeline_take, .arg = &ps };
 	int err;
 
-	if ((err = load_some_deals(c, c->seq, 0, 0, want_open, &ds)) < 0)
+	if ((err = load_run(&l, c->seq)) < 0)
 		goto done;
-	for (size_t i = 0; i < ds.n; i++) {
-		const struct deal *d = &ds.v[i];
-		size_t k;
-		struct group *x;
-		if (!is_open(d))
-			continue;
-		k = by_key(c, d, d->close, key);
-		key[k++] = intern(&c->strs, d->p->name);
-		key[k++] = intern(&c->strs, d->st->name);
-		x = group_get(&g, key, d->currency, d->stage_ix);
-		x->v[P_N]++;
-		x->v[P_AMOUNT] += d->amount;
-		x->w += (__int128)d->amount * d->prob;
-		x->d[0] += (double)(c->now - d->entered) / 86400;
-		if (d->st->rot_days && d->touched < c->now - (time_t)d->st->rot_days * 86400)
-			x->v[P_STALE]++;
-	}
-	if ((err = merge_currencies(c, &g, 1u << P_AMOUNT, 1)) < 0)
+	if ((err = merge_currencies(c, &ps.g, 1u << P_AMOUNT, 1)) < 0)
 		goto done;
-	groups_sort(&g, c->o->nby + 1);
+	groups_sort(&ps.g, c->o->nby + 1);
 	by_columns(c);
 	column(c, "pipeline");
 	column(c, "stage");
@@ -908,8 +919,8 @@ static int report_pipeline(struct ctx *c)
 	column(c, "weighted");
 	column(c, "avg_age_days");
 	column(c, "stale");
-	for (size_t i = 0; i < g.n; i++) {
-		struct group *x = &g.v[i];
+	for (size_t i = 0; i < ps.g.n; i++) {
+		struct group *x = &ps.g.v[i];
 		json_t *row = row_start(c, x);
 		json_object_set_new(row, "pipeline", json_string(x->key[c->o->nby]));
 		json_object_set_new(row, "stage", json_string(x->key[c->o->nby + 1]));
@@ -923,8 +934,7 @@ static int report_pipeline(struct ctx *c)
 	}
 	chart(c, SFA_CHART_FUNNEL, "stage", "amount", "amount");
 done:
-	groups_free(&g);
-	deals_free(&ds);
+	groups_free(&ps.g);
 	return err;
 }
 
