@@ -373,6 +373,27 @@ static int cmp_group(const void *a, const void *b)
 	return strcmp(x->currency, y->currency);
 }
 
+static int cmp_group_at(const void *a, const void *b)
+{
+	return cmp_group(*(const struct group *const *)a, *(const struct group *const *)b);
+}
+
+/* Each group's place in the order groups_sort(g, g->nkey) would give them, leaving them where they are. */
+static unsigned *group_ranks(const struct groups *g)
+{
+	const struct group **by = sfa_xcalloc(g->n + 1, sizeof(*by));
+	unsigned *rank = sfa_xcalloc(g->n + 1, sizeof(*rank));
+
+	for (size_t i = 0; i < g->n; i++)
+		by[i] = &g->v[i];
+	sort_nkey = g->nkey;
+	qsort(by, g->n, sizeof(*by), cmp_group_at);
+	for (size_t i = 0; i < g->n; i++)
+		rank[by[i] - g->v] = (unsigned)i;
+	free(by);
+	return rank;
+}
+
 static void groups_sort(struct groups *g, size_t nsorted)
 {
 	sort_nkey = nsorted;
@@ -1214,9 +1235,9 @@ static size_t times_skip(const struct times *t, size_t i, long long x, int le)
 
 /*
  * The chance that each open deal of `f` is won within the period, into
- * chance[]: of the closed deals that had stayed in its stage at least as
- * long as it has, the share won at a time (from entering the stage) that
- * falls in the period. With no such history, its probability when its
+ * chance[]: of the closed deals that had stayed in its stage longer than
+ * it has, the share won at a time (from entering the stage) that falls in
+ * the period. With no such history, its probability when its
  * close date is in the period.
  *
  * The three bounds of a deal (its age; the period's start and end, from
@@ -1262,8 +1283,8 @@ static void win_chances(struct ctx *c, const struct learning *L, const struct fo
 			for (size_t k = g ? start[g - 1] : 0; k < start[g]; k++) {
 				long long age = c->now - entered[k], lo = c->from_t - entered[k], hi = c->to_t - entered[k];
 				const struct open_deal *d = &f->open[by[k]];
-				if (lo < age)
-					lo = age;
+				if (lo < age + 1)	/* won later than its age, as the closed counted */
+					lo = age + 1;
 				stayed = times_skip(&l->closed, stayed, age, 1);
 				if (stayed == l->closed.n) {
 					chance[by[k]] = d->in_period ? d->prob / 100.0 : 0;
@@ -1306,7 +1327,8 @@ enum { F_WON, F_COMMIT, F_BEST, F_PIPE, F_N };
 
 /* An open deal that may be won in the period, for the simulation. */
 struct sim_deal {
-	size_t group;		/* index into the simulation's groups */
+	unsigned group;		/* index into the simulation's groups */
+	unsigned rank;		/* that group's place in the groups' own order */
 	long long amount;	/* in the group's currency */
 	double p;		/* chance it is won in the period */
 	double var;		/* amount² p (1 - p): its share of the spread */
@@ -1318,8 +1340,8 @@ static int cmp_sim_deal(const void *a, const void *b)
 	if (x->var != y->var)
 		return x->var < y->var ? 1 : -1;
 	/* deals equal in all three are interchangeable: the runs do not depend on the order read */
-	if (x->group != y->group)
-		return (x->group > y->group) - (x->group < y->group);
+	if (x->rank != y->rank)
+		return (x->rank > y->rank) - (x->rank < y->rank);
 	if (x->amount != y->amount)
 		return (x->amount > y->amount) - (x->amount < y->amount);
 	return (x->p > y->p) - (x->p < y->p);
@@ -1479,11 +1501,17 @@ static int forecast_finish(struct forecast *f, const struct learning *L)
 			break;
 		x = group_get(&sim, nby ? f->keys + i * nby : none, target ? target : d->currency, 0);
 		SFA_ALLOC_GROW(sv, nsv + 1, asv);
-		sv[nsv++] = (struct sim_deal){ (size_t)(x - sim.v), amount, p,
+		sv[nsv++] = (struct sim_deal){ (unsigned)(x - sim.v), 0, amount, p,
 					       (double)amount * (double)amount * p * (1 - p) };
 	}
-	if (!err && f->runs > 0)
+	if (!err && f->runs > 0) {
+		/* groups are made in the order deals are read, which differs with the path read */
+		unsigned *rank = group_ranks(&sim);
+		for (size_t i = 0; i < nsv; i++)
+			sv[i].rank = rank[sv[i].group];
+		free(rank);
 		simulate(&sim, sv, nsv, f->runs, &rng);
+	}
 	free(sv);
 	free(chance);
 	if (!err)
