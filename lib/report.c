@@ -6,6 +6,7 @@
  * currency sum, exactly, with half-even rounding.
  */
 #include <math.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -1320,8 +1321,9 @@ static double uniform(unsigned long long *state)
 enum { F_WON, F_COMMIT, F_BEST, F_PIPE, F_N };
 
 /*
- * Draws at most this many wins or losses one by one across all runs (about
- * half a second); deals beyond it are drawn together, see simulate().
+ * Draws at most this many wins or losses one by one across all runs (a
+ * fifth of a second on one processor); deals beyond it are drawn
+ * together, see simulate().
  */
 #define SIM_BUDGET 20000000.0
 
@@ -1383,6 +1385,44 @@ static void draw_wins(long long *sims, int runs, double p, long long amount, uns
 		sims[(size_t)k] += amount;
 }
 
+/* How simulate() takes a deal: drawn one by one (its wins, or its losses when likely), or not. */
+enum { SIM_NOT, SIM_WINS, SIM_LOSSES };
+
+/* The runs [from, to) of a simulation: one of its halves, drawn by a thread with a generator of its own. */
+struct sim_half {
+	struct groups *sim;
+	const struct sim_deal *v;	/* sorted */
+	const unsigned char *how;	/* per deal */
+	size_t n;
+	const double *mean, *sd;	/* per group: of the deals drawn together */
+	int from, to;
+	unsigned long long rng;
+};
+
+static void *simulate_half(void *arg)
+{
+	struct sim_half *h = arg;
+	int runs = h->to - h->from;
+
+	for (size_t i = 0; i < h->n; i++)
+		if (h->how[i] != SIM_NOT)
+			draw_wins(h->sim->v[h->v[i].group].sims + h->from, runs,
+				  h->how[i] == SIM_WINS ? h->v[i].p : 1 - h->v[i].p,
+				  h->how[i] == SIM_WINS ? h->v[i].amount : -h->v[i].amount, &h->rng);
+	for (size_t g = 0; g < h->sim->n; g++) {
+		struct group *x = &h->sim->v[g];
+		for (int k = h->from; x->sims && k < h->to; k++) {
+			x->sims[k] += x->v[F_WON];
+			if (h->sd[g] > 0 || h->mean[g] > 0) {
+				/* Box-Muller; one normal per run keeps the runs independent of the order */
+				double z = sqrt(-2 * log(uniform(&h->rng))) * cos(2 * M_PI * uniform(&h->rng));
+				x->sims[k] += llround(h->mean[g] + h->sd[g] * z);
+			}
+		}
+	}
+	return NULL;
+}
+
 /*
  * Monte Carlo over the deals: in each run every deal is won or not with
  * its chance, independently, and each group's runs sum its wins. The
@@ -1391,11 +1431,21 @@ static void draw_wins(long long *sims, int runs, double p, long long amount, uns
  * together, their sum in each run taken from the normal distribution with
  * the same mean and variance (they are many and small, so the central
  * limit theorem holds). Small stores never reach the budget.
+ *
+ * The two halves of the runs are drawn at once, each from the generator
+ * at a point of its own: `seed`, and 2^62 numbers on. The figures are the
+ * same whether a second processor draws the second half or not.
  */
-static void simulate(struct groups *sim, struct sim_deal *v, size_t n, int runs, unsigned long long *rng)
+static void simulate(struct groups *sim, struct sim_deal *v, size_t n, int runs, unsigned long long seed)
 {
-	double *mean = sfa_xcalloc(sim->n + 1, sizeof(double)), *var = sfa_xcalloc(sim->n + 1, sizeof(double));
+	double *mean = sfa_xcalloc(sim->n + 1, sizeof(double)), *sd = sfa_xcalloc(sim->n + 1, sizeof(double));
+	unsigned char *how = sfa_xcalloc(n + 1, 1);
 	double cost = 0;
+	/* splitmix64 steps its state by an odd constant ≡ 1 (mod 4): 2^62 steps on is the state + 2^62 */
+	struct sim_half half[2] = { { sim, v, how, n, mean, sd, 0, runs / 2, seed },
+				    { sim, v, how, n, mean, sd, runs / 2, runs, seed + (1ULL << 62) } };
+	pthread_t thread;
+	int threaded;
 
 	sort_sim_deals(v, n);
 	for (size_t i = 0; i < n; i++) {
@@ -1404,35 +1454,30 @@ static void simulate(struct groups *sim, struct sim_deal *v, size_t n, int runs,
 		if (!x->sims)
 			x->sims = sfa_xcalloc((size_t)runs, sizeof(long long));
 		if (p >= 1) {
-			x->v[F_WON] += v[i].amount;	/* added to every run below */
+			x->v[F_WON] += v[i].amount;	/* added to every run */
 		} else if (cost + runs * fmin(p, q) <= SIM_BUDGET) {
 			cost += runs * fmin(p, q);
-			if (p <= 0.5) {
-				draw_wins(x->sims, runs, p, v[i].amount, rng);
-			} else {
+			how[i] = p <= 0.5 ? SIM_WINS : SIM_LOSSES;
+			if (p > 0.5)
 				x->v[F_WON] += v[i].amount;
-				draw_wins(x->sims, runs, q, -v[i].amount, rng);
-			}
 		} else {
 			mean[v[i].group] += (double)v[i].amount * p;
-			var[v[i].group] += v[i].var;
+			sd[v[i].group] += v[i].var;	/* the variance until the square root below */
 		}
 	}
-	for (size_t i = 0; i < sim->n; i++) {
-		struct group *x = &sim->v[i];
-		double sd = sqrt(var[i]);
-		for (int k = 0; x->sims && k < runs; k++) {
-			x->sims[k] += x->v[F_WON];
-			if (var[i] > 0 || mean[i] > 0) {
-				/* Box-Muller; one normal per run keeps the runs independent of the order */
-				double z = sqrt(-2 * log(uniform(rng))) * cos(2 * M_PI * uniform(rng));
-				x->sims[k] += llround(mean[i] + sd * z);
-			}
-		}
-		x->v[F_WON] = 0;
-	}
+	for (size_t g = 0; g < sim->n; g++)
+		sd[g] = sqrt(sd[g]);
+	threaded = pthread_create(&thread, NULL, simulate_half, &half[1]) == 0;
+	simulate_half(&half[0]);
+	if (threaded)
+		pthread_join(thread, NULL);
+	else
+		simulate_half(&half[1]);
+	for (size_t g = 0; g < sim->n; g++)
+		sim->v[g].v[F_WON] = 0;
 	free(mean);
-	free(var);
+	free(sd);
+	free(how);
 }
 
 /* load_run's take for a forecast: a deal's sums by category; an open one kept for the simulation. */
@@ -1484,7 +1529,6 @@ static int forecast_finish(struct forecast *f, const struct learning *L)
 	struct sim_deal *sv = NULL;
 	size_t nsv = 0, asv = 0, nby = c->o->nby;
 	const char *none[MAX_KEY] = { 0 }, *target = c->o->currency ? intern(&c->strs, c->o->currency) : NULL;
-	unsigned long long rng = c->o->seed;
 	double *chance = sfa_xcalloc(f->n + 1, sizeof(*chance));
 	int err = 0;
 
@@ -1510,7 +1554,7 @@ static int forecast_finish(struct forecast *f, const struct learning *L)
 		for (size_t i = 0; i < nsv; i++)
 			sv[i].rank = rank[sv[i].group];
 		free(rank);
-		simulate(&sim, sv, nsv, f->runs, &rng);
+		simulate(&sim, sv, nsv, f->runs, c->o->seed);
 	}
 	free(sv);
 	free(chance);
