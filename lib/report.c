@@ -1238,13 +1238,13 @@ static size_t times_skip(const struct times *t, size_t i, long long x, int le)
  * The chance that each open deal of `f` is won within the period, into
  * chance[]: of the closed deals that had stayed in its stage longer than
  * it has, the share won at a time (from entering the stage) that falls in
- * the period. With no such history, its probability when its
- * close date is in the period.
+ * the period. With no such history, its probability when its close date
+ * is in the period.
  *
  * The three bounds of a deal (its age; the period's start and end, from
- * when it entered the stage) all grow as the deal entered later. Taken
- * stage by stage in that order, latest entry first, every count goes on
- * from the last instead of searching anew among millions of learnt times.
+ * when it entered the stage) all grow the earlier it entered. Taken stage
+ * by stage in order of entry, latest first, every count goes on from the
+ * last instead of searching anew among millions of learnt times.
  */
 static void win_chances(struct ctx *c, const struct learning *L, const struct forecast *f, double *chance)
 {
@@ -1284,7 +1284,7 @@ static void win_chances(struct ctx *c, const struct learning *L, const struct fo
 			for (size_t k = g ? start[g - 1] : 0; k < start[g]; k++) {
 				long long age = c->now - entered[k], lo = c->from_t - entered[k], hi = c->to_t - entered[k];
 				const struct open_deal *d = &f->open[by[k]];
-				if (lo < age + 1)	/* won later than its age, as the closed counted */
+				if (lo < age + 1)	/* still open at its age, as the closed counted are */
 					lo = age + 1;
 				stayed = times_skip(&l->closed, stayed, age, 1);
 				if (stayed == l->closed.n) {
