@@ -538,6 +538,8 @@ struct load {
 	void *arg;
 	struct move *scratch;	/* the history being learnt from */
 	size_t ascratch;
+	struct step *steps;	/* with `take`: the history of the deal taken */
+	size_t asteps;
 	struct sfa_buf text;	/* scratch for names */
 };
 
@@ -687,8 +689,13 @@ static int take_deal(const char *const *values, void *data)
 	d.entered = time_or(f[F_ENTERED], d.created);
 	d.touched = time_or(f[F_TOUCHED], d.entered);
 	if ((l->history == HISTORY_ALL || (l->history == HISTORY_CLOSED && d.st && !is_open(&d))) && f[F_HISTORY]) {
-		size_t alloc = 0;
-		take_steps(l, f[F_HISTORY], &d.steps, &d.nsteps, &alloc);
+		if (l->take) {	/* gone with the deal: one scratch for all */
+			take_steps(l, f[F_HISTORY], &l->steps, &d.nsteps, &l->asteps);
+			d.steps = l->steps;
+		} else {
+			size_t alloc = 0;
+			take_steps(l, f[F_HISTORY], &d.steps, &d.nsteps, &alloc);
+		}
 	}
 	if (l->take)
 		return l->take(l->arg, &d);
@@ -767,6 +774,7 @@ static int load_run(struct load *l, long long seq)
 	n = sfa_index_rows(sfa_store_index(c->s), &q, fields, take_deal, l);
 	sfa_buf_release(&l->text);
 	free(l->scratch);
+	free(l->steps);
 	return n < 0 ? (int)n : 0;
 }
 
@@ -892,15 +900,19 @@ static int merge_currencies(struct ctx *c, struct groups *g, unsigned money, int
 
 enum { P_N, P_AMOUNT, P_STALE };
 
-/* The pipeline report's sums; load_run's take: the open deals, as they are read. */
-struct pipeline_sums {
+/*
+ * A report's rows summed as the deals are read (load_run's take gets it):
+ * a report over a million deals does not keep them.
+ */
+struct sums {
 	struct ctx *c;
 	struct groups g;
 };
 
+/* The pipeline report's take: each open deal into its row. */
 static int pipeline_take(void *arg, const struct deal *d)
 {
-	struct pipeline_sums *ps = arg;
+	struct sums *ps = arg;
 	struct ctx *c = ps->c;
 	const char *key[MAX_KEY];
 	size_t k;
@@ -923,15 +935,16 @@ static int pipeline_take(void *arg, const struct deal *d)
 
 static int report_pipeline(struct ctx *c)
 {
-	struct pipeline_sums ps = { c, { .nkey = c->o->nby + 2 } };
+	struct sums ps = { c, { .nkey = c->o->nby + 2 } };
+	struct groups *g = &ps.g;
 	struct load l = { .c = c, .want = want_open, .take = pipeline_take, .arg = &ps };
 	int err;
 
 	if ((err = load_run(&l, c->seq)) < 0)
 		goto done;
-	if ((err = merge_currencies(c, &ps.g, 1u << P_AMOUNT, 1)) < 0)
+	if ((err = merge_currencies(c, g, 1u << P_AMOUNT, 1)) < 0)
 		goto done;
-	groups_sort(&ps.g, c->o->nby + 1);
+	groups_sort(g, c->o->nby + 1);
 	by_columns(c);
 	column(c, "pipeline");
 	column(c, "stage");
@@ -941,8 +954,8 @@ static int report_pipeline(struct ctx *c)
 	column(c, "weighted");
 	column(c, "avg_age_days");
 	column(c, "stale");
-	for (size_t i = 0; i < ps.g.n; i++) {
-		struct group *x = &ps.g.v[i];
+	for (size_t i = 0; i < g->n; i++) {
+		struct group *x = &g->v[i];
 		json_t *row = row_start(c, x);
 		json_object_set_new(row, "pipeline", json_string(x->key[c->o->nby]));
 		json_object_set_new(row, "stage", json_string(x->key[c->o->nby + 1]));
@@ -956,7 +969,7 @@ static int report_pipeline(struct ctx *c)
 	}
 	chart(c, SFA_CHART_FUNNEL, "stage", "amount", "amount");
 done:
-	groups_free(&ps.g);
+	groups_free(g);
 	return err;
 }
 
@@ -964,52 +977,59 @@ done:
 
 enum { U_ENTERED, U_ADVANCED, U_LOST, U_BACK, U_OPEN };
 
+/* The funnel's take: each entry of the deal's history into an open stage in the period. */
+static int funnel_take(void *arg, const struct deal *d)
+{
+	struct sums *fs = arg;
+	struct ctx *c = fs->c;
+	const struct step *s = d->steps;
+	size_t n = d->p ? d->nsteps : 0;
+	const char *key[MAX_KEY];
+
+	/* each stage counts a deal once: its first entry in the period */
+	for (size_t j = 0; j < n; j++) {
+		const struct sfa_stage *st = sfa_pipeline_stage(d->p, s[j].to), *next;
+		char date[21];
+		struct group *x;
+		size_t k, seen = 0;
+		if (!st || st->won || st->lost || s[j].at < c->from_t || s[j].at >= c->to_t || s[j].at > c->now)
+			continue;
+		for (size_t q = 0; q < j; q++)
+			if (!strcmp(s[q].to, s[j].to) && s[q].at >= c->from_t)
+				seen = 1;
+		if (seen)
+			continue;
+		sfa_time_iso(date, s[j].at);
+		k = by_key(c, d, date, key);
+		key[k++] = intern(&c->strs, d->p->name);
+		key[k++] = intern(&c->strs, st->name);
+		x = group_get(&fs->g, key, c->none, (int)(st - d->p->stages));
+		x->v[U_ENTERED]++;
+		next = j + 1 < n && s[j + 1].at <= c->now ? sfa_pipeline_stage(d->p, s[j + 1].to) : NULL;
+		if (j + 1 < n && s[j + 1].at <= c->now)
+			sample(x, (double)(s[j + 1].at - s[j].at) / 86400);
+		if (!next)
+			x->v[j + 1 < n && s[j + 1].at <= c->now ? U_BACK : U_OPEN]++;
+		else if (next->lost)
+			x->v[U_LOST]++;
+		else if (next->won || next > st)
+			x->v[U_ADVANCED]++;
+		else
+			x->v[U_BACK]++;
+	}
+	return 0;
+}
+
 static int report_funnel(struct ctx *c)
 {
-	struct deals ds = { 0 };
-	struct groups g = { .nkey = c->o->nby + 2 };
-	const char *key[MAX_KEY];
+	struct sums fs = { c, { .nkey = c->o->nby + 2 } };
+	struct groups *g = &fs.g;
+	struct load l = { .c = c, .history = HISTORY_ALL, .take = funnel_take, .arg = &fs };
 	int err;
 
-	if ((err = load_deals(c, c->seq, 0, HISTORY_ALL, &ds)) < 0)
+	if ((err = load_run(&l, c->seq)) < 0)
 		goto done;
-	for (size_t i = 0; i < ds.n; i++) {
-		const struct deal *d = &ds.v[i];
-		const struct step *s = d->steps;
-		size_t n = d->p ? d->nsteps : 0;
-		/* each stage counts a deal once: its first entry in the period */
-		for (size_t j = 0; j < n; j++) {
-			const struct sfa_stage *st = sfa_pipeline_stage(d->p, s[j].to), *next;
-			char date[21];
-			struct group *x;
-			size_t k, seen = 0;
-			if (!st || st->won || st->lost || s[j].at < c->from_t || s[j].at >= c->to_t || s[j].at > c->now)
-				continue;
-			for (size_t q = 0; q < j; q++)
-				if (!strcmp(s[q].to, s[j].to) && s[q].at >= c->from_t)
-					seen = 1;
-			if (seen)
-				continue;
-			sfa_time_iso(date, s[j].at);
-			k = by_key(c, d, date, key);
-			key[k++] = intern(&c->strs, d->p->name);
-			key[k++] = intern(&c->strs, st->name);
-			x = group_get(&g, key, c->none, (int)(st - d->p->stages));
-			x->v[U_ENTERED]++;
-			next = j + 1 < n && s[j + 1].at <= c->now ? sfa_pipeline_stage(d->p, s[j + 1].to) : NULL;
-			if (j + 1 < n && s[j + 1].at <= c->now)
-				sample(x, (double)(s[j + 1].at - s[j].at) / 86400);
-			if (!next)
-				x->v[j + 1 < n && s[j + 1].at <= c->now ? U_BACK : U_OPEN]++;
-			else if (next->lost)
-				x->v[U_LOST]++;
-			else if (next->won || next > st)
-				x->v[U_ADVANCED]++;
-			else
-				x->v[U_BACK]++;
-		}
-	}
-	groups_sort(&g, c->o->nby + 1);
+	groups_sort(g, c->o->nby + 1);
 	by_columns(c);
 	column(c, "pipeline");
 	column(c, "stage");
@@ -1020,8 +1040,8 @@ static int report_funnel(struct ctx *c)
 	column(c, "open");
 	column(c, "conversion");
 	column(c, "median_days");
-	for (size_t i = 0; i < g.n; i++) {
-		struct group *x = &g.v[i];
+	for (size_t i = 0; i < g->n; i++) {
+		struct group *x = &g->v[i];
 		json_t *row = row_start(c, x);
 		json_object_set_new(row, "pipeline", json_string(x->key[c->o->nby]));
 		json_object_set_new(row, "stage", json_string(x->key[c->o->nby + 1]));
@@ -1037,8 +1057,7 @@ static int report_funnel(struct ctx *c)
 	}
 	chart(c, SFA_CHART_FUNNEL, "stage", "entered", "entered");
 done:
-	groups_free(&g);
-	deals_free(&ds);
+	groups_free(g);
 	return err;
 }
 
@@ -2034,34 +2053,44 @@ static const char *lost_at(struct ctx *c, const struct deal *d)
 	return d->nsteps && d->steps[d->nsteps - 1].from ? d->steps[d->nsteps - 1].from : c->none;
 }
 
+static int want_closed_in_period(struct ctx *c, const struct deal *d)
+{
+	return d->st && (d->st->won || d->st->lost) && in_period(c, d->close);
+}
+
+/* Win/loss's take: each deal closed in the period into its row. */
+static int winloss_take(void *arg, const struct deal *d)
+{
+	struct sums *ws = arg;
+	struct ctx *c = ws->c;
+	const char *key[MAX_KEY];
+	struct group *x;
+
+	by_key(c, d, d->close, key);
+	for (size_t k = 0; k < c->o->nby; k++)
+		if (!strcmp(c->o->by[k], "lost-at"))
+			key[k] = lost_at(c, d);
+	x = group_get(&ws->g, key, d->currency, 0);
+	x->v[d->st->won ? W_WON : W_LOST]++;
+	x->v[d->st->won ? W_WON_AMOUNT : W_LOST_AMOUNT] += d->amount;
+	return 0;
+}
+
 static int report_winloss(struct ctx *c)
 {
-	struct deals ds = { 0 };
-	struct groups g = { .nkey = c->o->nby };
-	const char *key[MAX_KEY];
-	int history = 0, err;
+	struct sums ws = { c, { .nkey = c->o->nby } };
+	struct groups *g = &ws.g;
+	struct load l = { .c = c, .want = want_closed_in_period, .take = winloss_take, .arg = &ws };
+	int err;
 
 	for (size_t i = 0; i < c->o->nby; i++)
 		if (!strcmp(c->o->by[i], "lost-at"))
-			history = HISTORY_CLOSED;
-	if ((err = load_deals(c, c->seq, 0, history, &ds)) < 0)
+			l.history = HISTORY_CLOSED;
+	if ((err = load_run(&l, c->seq)) < 0)
 		goto done;
-	for (size_t i = 0; i < ds.n; i++) {
-		const struct deal *d = &ds.v[i];
-		struct group *x;
-		if (!d->st || !(d->st->won || d->st->lost) || !in_period(c, d->close))
-			continue;
-		by_key(c, d, d->close, key);
-		for (size_t k = 0; k < c->o->nby; k++)
-			if (!strcmp(c->o->by[k], "lost-at"))
-				key[k] = lost_at(c, d);
-		x = group_get(&g, key, d->currency, 0);
-		x->v[d->st->won ? W_WON : W_LOST]++;
-		x->v[d->st->won ? W_WON_AMOUNT : W_LOST_AMOUNT] += d->amount;
-	}
-	if ((err = merge_currencies(c, &g, (1u << W_WON_AMOUNT) | (1u << W_LOST_AMOUNT), 0)) < 0)
+	if ((err = merge_currencies(c, g, (1u << W_WON_AMOUNT) | (1u << W_LOST_AMOUNT), 0)) < 0)
 		goto done;
-	groups_sort(&g, c->o->nby);
+	groups_sort(g, c->o->nby);
 	by_columns(c);
 	column(c, "currency");
 	column(c, "won");
@@ -2069,8 +2098,8 @@ static int report_winloss(struct ctx *c)
 	column(c, "win_rate");
 	column(c, "won_amount");
 	column(c, "lost_amount");
-	for (size_t i = 0; i < g.n; i++) {
-		struct group *x = &g.v[i];
+	for (size_t i = 0; i < g->n; i++) {
+		struct group *x = &g->v[i];
 		json_t *row = row_start(c, x);
 		long long n = x->v[W_WON] + x->v[W_LOST];
 		json_object_set_new(row, "currency", json_string(x->currency));
@@ -2083,8 +2112,7 @@ static int report_winloss(struct ctx *c)
 	}
 	chart(c, SFA_CHART_BARS, "currency", "won,lost", "win_rate");
 done:
-	groups_free(&g);
-	deals_free(&ds);
+	groups_free(g);
 	return err;
 }
 
