@@ -1361,7 +1361,8 @@ static int narrowed(const struct sfa_query *q)
  * then `*param` on) and returns the conditions in parameter order, for
  * bind_where (caller frees).
  */
-static const struct sfa_cond **where_sql(struct sfa_buf *sql, const struct sfa_query *q, int scan, int *param)
+static const struct sfa_cond **where_sql(struct sfa_buf *sql, const struct sfa_query *q, int scan, int narrow,
+					 int *param)
 {
 	const struct sfa_cond **order;
 	int nalts = 0;
@@ -1401,7 +1402,7 @@ static const struct sfa_cond **where_sql(struct sfa_buf *sql, const struct sfa_q
 	 * The bodies of the deals the narrow table rules out are not read:
 	 * with a filter on one field of six values, a sixth of them.
 	 */
-	if (narrowed(q)) {
+	if (narrow) {
 		sfa_buf_addstr(sql, " AND r.rowid IN (SELECT k FROM deals WHERE k > 0");
 		for (size_t i = 0; i < q->nconds; i++) {
 			if (!narrows(order[i]))
@@ -1436,7 +1437,8 @@ static void order_sql(struct sfa_buf *sql, const struct sfa_query *q, int *param
 }
 
 /* Binds what where_sql and order_sql numbered, in the same order. */
-static void bind_query(sqlite3_stmt *st, const struct sfa_query *q, const struct sfa_cond **order, int param)
+static void bind_query(sqlite3_stmt *st, const struct sfa_query *q, const struct sfa_cond **order, int narrow,
+		       int param)
 {
 	sqlite3_bind_text(st, 1, q->type->name, -1, SQLITE_STATIC);
 	if (q->match)
@@ -1475,7 +1477,7 @@ static void bind_query(sqlite3_stmt *st, const struct sfa_query *q, const struct
 			}
 		}
 	}
-	for (size_t i = 0; narrowed(q) && i < q->nconds; i++)
+	for (size_t i = 0; narrow && i < q->nconds; i++)
 		for (size_t j = 0; narrows(order[i]) && j < order[i]->nvalues; j++) {
 			json_t *v = json_loads(order[i]->values[j], JSON_DECODE_ANY, NULL);
 			sqlite3_bind_text(st, param++, json_string_value(v), -1, SQLITE_TRANSIENT);
@@ -1522,15 +1524,17 @@ static int query_stmt(struct sfa_index *ix, const struct sfa_query *q, const cha
 {
 	const struct sfa_cond **order;
 	struct sfa_buf sql = SFA_BUF_INIT;
-	int err, param = 2;
+	int err, param = 2, narrow;
 
 	if (q->as_of && (q->match || q->refers_to))
 		return sfa_error_set(SFA_EUSAGE, "search and references are about the records now, not as of a date");
 	sfa_buf_addf(&sql, "SELECT %s", what);
-	order = where_sql(&sql, q, scan_type(ix, q), &param);
+	/* not while a bulk write's deals wait for their rows (flush_deals) */
+	narrow = !ix->ndeferred && narrowed(q);
+	order = where_sql(&sql, q, scan_type(ix, q), narrow, &param);
 	order_sql(&sql, q, &param);
 	if ((err = prepare(ix, st, sql.buf)) == 0)
-		bind_query(*st, q, order, 2);
+		bind_query(*st, q, order, narrow, 2);
 	free(order);
 	sfa_buf_release(&sql);
 	return err;
@@ -1764,7 +1768,8 @@ long sfa_index_rows(struct sfa_index *ix, const struct sfa_query *q, const char 
 	long n = 0;
 	int rc, err = 0;
 
-	if (deal_query(q, fields))
+	/* the deals table, unless a bulk write's deals wait for their rows (flush_deals) */
+	if (!ix->ndeferred && deal_query(q, fields))
 		return deal_rows(ix, q, fields, fn, data);
 	while (fields[nf])
 		nf++;

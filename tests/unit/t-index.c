@@ -1098,6 +1098,14 @@ static void test_narrowed(void)
 	unit_sh("sqlite3 '%s' \"DELETE FROM deals WHERE id = 'e00000000007' AND k > 0\"", path);
 	CHECK_STR(deal_ids(ix, 0, cases[0].c, 1, 0), "e00000000012");
 	CHECK_STR(deal_ids(ix, 2, cases[0].c, 1, 0), "e00000000007 e00000000012");
+	/* a bulk write's deals have no rows there until its commit ends: meanwhile the bodies answer */
+	CHECK_INT(sfa_index_begin(ix), 0);
+	sfa_index_bulk(ix, 1);
+	CHECK_INT(put_raw(ix, "e00000000013", "{\"id\":\"e00000000013\",\"source\":\"web\"}"), 0);
+	CHECK_STR(deal_ids(ix, 0, cases[0].c, 1, 0), "e00000000007 e00000000012 e00000000013");
+	CHECK(strstr(deal_rows(ix, 0, NULL, NULL, 0), "e00000000013|") != NULL);
+	deal_commit(ix, 3);
+	CHECK_STR(deal_ids(ix, 0, cases[0].c, 1, 0), "e00000000012 e00000000013");
 	sfa_index_free(ix);
 }
 
