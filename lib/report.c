@@ -122,7 +122,7 @@ struct deal {
 	int prob;
 	char close[11];			/* close_date, "" when none */
 	time_t created, entered, touched;
-	struct step *steps;		/* stage_history, oldest first, when the report reads it */
+	struct step *steps;		/* stage_history, oldest first, when the report reads it: while taken */
 	size_t nsteps;
 };
 
@@ -525,7 +525,6 @@ static void learn_deal(struct learning *L, const struct deal *d, const struct mo
 
 struct load {
 	struct ctx *c;
-	struct deals *out;
 	unsigned needs;
 	int history;
 	int at[F_NFIELDS];	/* where each field is in the values read, or -1 */
@@ -533,12 +532,12 @@ struct load {
 	int (*want)(struct ctx *c, const struct deal *d);
 	/* NULL, or where the closed deals' histories go (the deals keep none) */
 	struct learning *learn;
-	/* NULL, or what takes each deal read instead of `out` (a deal's strings outlive it) */
+	/* what takes each deal read: its strings outlive it, its steps do not */
 	int (*take)(void *arg, const struct deal *d);
 	void *arg;
 	struct move *scratch;	/* the history being learnt from */
 	size_t ascratch;
-	struct step *steps;	/* with `take`: the history of the deal taken */
+	struct step *steps;	/* the history of the deal taken */
 	size_t asteps;
 	struct sfa_buf text;	/* scratch for names */
 };
@@ -689,25 +688,25 @@ static int take_deal(const char *const *values, void *data)
 	d.entered = time_or(f[F_ENTERED], d.created);
 	d.touched = time_or(f[F_TOUCHED], d.entered);
 	if ((l->history == HISTORY_ALL || (l->history == HISTORY_CLOSED && d.st && !is_open(&d))) && f[F_HISTORY]) {
-		if (l->take) {	/* gone with the deal: one scratch for all */
-			take_steps(l, f[F_HISTORY], &l->steps, &d.nsteps, &l->asteps);
-			d.steps = l->steps;
-		} else {
-			size_t alloc = 0;
-			take_steps(l, f[F_HISTORY], &d.steps, &d.nsteps, &alloc);
-		}
+		take_steps(l, f[F_HISTORY], &l->steps, &d.nsteps, &l->asteps);
+		d.steps = l->steps;
 	}
-	if (l->take)
-		return l->take(l->arg, &d);
-	SFA_ALLOC_GROW(l->out->v, l->out->n + 1, l->out->alloc);
-	l->out->v[l->out->n++] = d;
+	return l->take(l->arg, &d);
+}
+
+/* load_run's take for the reports that go over the deals more than once: keeps them, without their steps. */
+static int keep_deal(void *arg, const struct deal *d)
+{
+	struct deals *out = arg;
+	SFA_ALLOC_GROW(out->v, out->n + 1, out->alloc);
+	out->v[out->n] = *d;
+	out->v[out->n].steps = NULL;
+	out->v[out->n++].nsteps = 0;
 	return 0;
 }
 
 static void deals_free(struct deals *d)
 {
-	for (size_t i = 0; i < d->n; i++)
-		free(d->v[i].steps);
 	free(d->v);
 	memset(d, 0, sizeof(*d));
 }
@@ -746,7 +745,7 @@ static unsigned by_needs(struct ctx *c)
 
 /*
  * Reads the deals as of commit `seq` (0: now) that l->want takes (NULL:
- * all) into l->out or l->take, with the fields before F_PIPELINE that
+ * all) into l->take, with the fields before F_PIPELINE that
  * l->needs names and those the --by keys read (the others NULL: a million
  * deals' owners, sources and the like cost a fifth of a report that does
  * not show them), and the stage histories l->history names; the closed
@@ -778,16 +777,11 @@ static int load_run(struct load *l, long long seq)
 	return n < 0 ? (int)n : 0;
 }
 
-static int load_some_deals(struct ctx *c, long long seq, unsigned needs, int history,
-			   int (*want)(struct ctx *, const struct deal *), struct deals *out)
+/* All deals as of commit `seq` into `out`, with the fields before F_PIPELINE that `needs` names (see load_run). */
+static int load_deals(struct ctx *c, long long seq, unsigned needs, struct deals *out)
 {
-	struct load l = { .c = c, .out = out, .needs = needs, .history = history, .want = want };
+	struct load l = { .c = c, .needs = needs, .take = keep_deal, .arg = out };
 	return load_run(&l, seq);
-}
-
-static int load_deals(struct ctx *c, long long seq, unsigned needs, int history, struct deals *out)
-{
-	return load_some_deals(c, seq, needs, history, NULL, out);
 }
 
 static int in_period(struct ctx *c, const char *date)
@@ -1548,7 +1542,7 @@ static int forecast_finish(struct forecast *f, const struct learning *L)
 	struct sim_deal *sv = NULL;
 	size_t nsv = 0, asv = 0, nby = c->o->nby;
 	const char *none[MAX_KEY] = { 0 }, *target = c->o->currency ? intern(&c->strs, c->o->currency) : NULL;
-	double *chance = sfa_xcalloc(f->n + 1, sizeof(*chance));
+	double *chance = sfa_xmalloc((f->n + 1) * sizeof(*chance));	/* win_chances sets every one */
 	int err = 0;
 
 	if (f->runs > 0)
@@ -1780,7 +1774,7 @@ static int report_accuracy(struct ctx *c)
 	column(c, "actual");
 	column(c, "error");
 	column(c, "error_pct");
-	if ((err = load_deals(c, c->seq, 0, 0, &actual)) < 0)
+	if ((err = load_deals(c, c->seq, 0, &actual)) < 0)
 		return err;
 	/* the last complete quarters, oldest first */
 	if ((err = sfa_period_parse("last-quarter", now, first, c->to)) < 0)
@@ -1946,7 +1940,7 @@ static int report_changes(struct ctx *c)
 	sfa_buf_addf(&c->r->meta, "%s to ", def);
 	sfa_time_iso(def, tb);
 	sfa_buf_addstr(&c->r->meta, def);
-	if ((err = load_deals(c, sa, NEED(F_ID), 0, &a)) < 0 || (err = load_deals(c, sb, NEED(F_ID), 0, &b)) < 0)
+	if ((err = load_deals(c, sa, NEED(F_ID), &a)) < 0 || (err = load_deals(c, sb, NEED(F_ID), &b)) < 0)
 		goto done;
 	if (a.n)
 		qsort(a.v, a.n, sizeof(*a.v), cmp_deal_id);
@@ -2193,7 +2187,7 @@ static int report_activity(struct ctx *c)
 	if ((n = sfa_index_rows(sfa_store_index(c->s), &q, fields, take_activity, &r)) < 0)
 		return (int)n;
 	if (per_rep) {	/* open deals of each rep, and those with no open activity ahead */
-		err = load_deals(c, c->seq, NEED(F_ID) | NEED(F_OWNER), 0, &ds);
+		err = load_deals(c, c->seq, NEED(F_ID) | NEED(F_OWNER), &ds);
 		for (size_t i = 0; i < ds.n && !err; i++) {
 			const struct deal *d = &ds.v[i];
 			const char *key[1] = { d->owner ? d->owner : c->none };
@@ -2346,7 +2340,7 @@ static int report_sources(struct ctx *c)
 	int err = n < 0 ? (int)n : 0;
 
 	if (!err)
-		err = load_deals(c, c->seq, 0, 0, &ds);
+		err = load_deals(c, c->seq, 0, &ds);
 	for (size_t i = 0; i < ds.n && !err; i++) {	/* deals created in the period, by their source */
 		const struct deal *d = &ds.v[i];
 		char date[21];
